@@ -17,8 +17,10 @@ import java.util.function.Consumer;
  * @param maxBatchBytes       the writer stops draining its queue into one WriteBatch past this size
  * @param retentionInterval   how often retention runs
  * @param clock               time source for retention and defaults
- * @param failureHandler      called once, on the writer thread, when a write fails: the broker must
- *                            stop serving rather than acknowledge what it did not store
+ * @param failureHandler      called once when a write fails, on the writer thread (or, with
+ *                            {@link FsyncMode#INTERVAL}, the WAL sync thread): the broker must stop
+ *                            serving rather than acknowledge what it did not store. It must not
+ *                            block; it may call {@link LogStore#close()}
  */
 public record StorageConfig(
         Path dataDir,

@@ -1,14 +1,449 @@
 package io.runnel.storage.rocksdb;
 
+import io.runnel.storage.AppendResult;
+import io.runnel.storage.Chunk;
+import io.runnel.storage.CorruptChunkException;
 import io.runnel.storage.LogStore;
+import io.runnel.storage.OffsetKey;
+import io.runnel.storage.PartitionState;
+import io.runnel.storage.ReadResult;
 import io.runnel.storage.StorageConfig;
+import io.runnel.storage.StorageException;
+import io.runnel.storage.TopicConfig;
+import io.runnel.storage.TopicInfo;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
 
-/** Placeholder until the RocksDB implementation lands. */
-public final class RocksLogStore {
-    private RocksLogStore() {
+/**
+ * The {@link LogStore} on one RocksDB instance with column families {@code log} (chunks),
+ * {@code state} (partition offsets, topics) and {@code offsets} (committed consumer positions).
+ *
+ * <p>All writes go through a single writer thread that group-commits them (see {@link LogWriter});
+ * reads run on the caller's thread and are bounded by each partition's published durable end
+ * offset. Retention runs on its own thread every {@link StorageConfig#retentionInterval()}.
+ */
+public final class RocksLogStore implements LogStore {
+    private static final System.Logger LOG = System.getLogger(RocksLogStore.class.getName());
+
+    private final RocksHandles rocks;
+    private final Topics topics;
+    /** Key: {@link Keys#partitionId}. Entries are created by appends (any thread) and at open. */
+    private final Map<Long, PartitionLog> partitions = new ConcurrentHashMap<>();
+    private final LogWriter writer;
+    private final Retention retention;
+    private final ScheduledExecutorService retentionThread;
+    private volatile Thread retentionThreadInstance;
+    private final LongAdder corruptChunks = new LongAdder();
+
+    /*
+     * Readers and submitters hold the read lock while they touch RocksDB or the queue; close()
+     * takes the write lock to flip `closed`, so no native handle is used after it is freed and
+     * nothing is queued behind the writer's Stop.
+     */
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private volatile boolean closed;
+
+    private RocksLogStore(StorageConfig config, RocksHandles rocks, Recovery recovered) {
+        this.rocks = rocks;
+        this.topics = new Topics(recovered.topics, recovered.nextTopicId);
+        recovered.partitions.forEach((id, state) ->
+                partitions.put(id, new PartitionLog((int) (id >>> 32), (int) (long) id, state)));
+        this.writer = new LogWriter(rocks, topics, config);
+        this.retention = new Retention(rocks, topics, partitions, writer, config.clock());
+        this.retentionThread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "runnel-log-retention");
+            t.setDaemon(true);
+            retentionThreadInstance = t;
+            return t;
+        });
     }
 
-    public static LogStore open(StorageConfig config) {
-        throw new UnsupportedOperationException("not yet");
+    /** Opens (creating if needed) the store in {@link StorageConfig#dataDir()}. */
+    public static RocksLogStore open(StorageConfig config) {
+        Objects.requireNonNull(config, "config");
+        RocksHandles rocks = RocksHandles.open(config);
+        RocksLogStore store;
+        try {
+            store = new RocksLogStore(config, rocks, Recovery.run(rocks));
+        } catch (RuntimeException e) {
+            rocks.close();
+            throw e;
+        }
+        store.writer.start();
+        long interval = config.retentionInterval().toNanos();
+        store.retentionThread.scheduleWithFixedDelay(store::runRetention, interval, interval, TimeUnit.NANOSECONDS);
+        return store;
+    }
+
+    // ---------------------------------------------------------------- topics
+
+    @Override
+    public TopicInfo ensureTopic(String name, TopicConfig config) {
+        Topics.validateName(name);
+        Objects.requireNonNull(config, "config");
+        TopicInfo existing = topics.byName(name);
+        if (existing != null) {
+            return existing;
+        }
+        if (writer.isWriterThread()) {
+            throw new IllegalStateException("ensureTopic must not be called from a write's completion callback");
+        }
+        CompletableFuture<TopicInfo> created = new CompletableFuture<>();
+        submit(new WriteRequest.CreateTopic(name, config, created));
+        return await(created);
+    }
+
+    @Override
+    public Optional<TopicInfo> topic(String name) {
+        return Optional.ofNullable(topics.byName(name));
+    }
+
+    @Override
+    public Collection<TopicInfo> topics() {
+        return topics.all();
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    @Override
+    public CompletableFuture<AppendResult> append(int topicId, int partition, int generation, byte[] chunk) {
+        CompletableFuture<AppendResult> appended = new CompletableFuture<>();
+        if (partition < 0) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("partition must be >= 0, not " + partition));
+        }
+        if (topics.byId(topicId) == null) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("unknown topic id " + topicId));
+        }
+        int count;
+        try {
+            // Checked here, on the caller's thread, so that nothing malformed is ever stored and
+            // the writer never has to look inside a chunk.
+            count = Chunk.wrap(Objects.requireNonNull(chunk, "chunk")).count();
+        } catch (CorruptChunkException e) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("not a valid chunk: " + e.getMessage(), e));
+        }
+        PartitionLog log = partitions.computeIfAbsent(Keys.partitionId(topicId, partition),
+                id -> new PartitionLog(topicId, partition, PartitionState.EMPTY));
+        submit(new WriteRequest.Append(log, generation, chunk, count, appended));
+        return appended;
+    }
+
+    @Override
+    public CompletableFuture<Void> commitOffsets(Map<OffsetKey, Long> offsets) {
+        Map<OffsetKey, Long> copy = new HashMap<>(offsets.size());
+        for (Map.Entry<OffsetKey, Long> e : offsets.entrySet()) {
+            OffsetKey key = Objects.requireNonNull(e.getKey(), "offset key");
+            Long offset = e.getValue();
+            if (offset == null || offset < 0 || key.group() == null) {
+                return CompletableFuture.failedFuture(
+                        new IllegalArgumentException("committed offset of " + key + " must be >= 0, not " + offset));
+            }
+            copy.put(key, offset);
+        }
+        CompletableFuture<Void> committed = new CompletableFuture<>();
+        if (copy.isEmpty()) {
+            committed.complete(null);
+            return committed;
+        }
+        submit(new WriteRequest.CommitOffsets(copy, committed));
+        return committed;
+    }
+
+    @Override
+    public CompletableFuture<Void> applyRetention() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            retentionThread.execute(() -> {
+                try {
+                    retention.runOnce();
+                    done.complete(null);
+                } catch (Throwable t) {
+                    done.completeExceptionally(t instanceof CompletionException && t.getCause() != null ? t.getCause() : t);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            done.completeExceptionally(new StorageException("store is closed"));
+        }
+        return done;
+    }
+
+    private void runRetention() {
+        try {
+            retention.runOnce();
+        } catch (Throwable t) {
+            // Never let an exception cancel the schedule; a failed store reports through its handler.
+            LOG.log(Level.WARNING, "retention run failed", t);
+        }
+    }
+
+    private void submit(WriteRequest request) {
+        lifecycle.readLock().lock();
+        try {
+            if (closed) {
+                request.future().completeExceptionally(new StorageException("store is closed"));
+            } else {
+                writer.submit(request);
+            }
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    @Override
+    public ReadResult read(int topicId, int partition, long fromOffset, int maxBytes) {
+        ensureOpen();
+        PartitionLog log = partitions.get(Keys.partitionId(topicId, partition));
+        if (log == null) {
+            return new ReadResult(List.of(), fromOffset, fromOffset);
+        }
+        // Read the durable bounds before creating the iterator: everything below `end` was written
+        // before it was published, so the iterator's implicit snapshot contains it.
+        PartitionState s = log.published();
+        long from = Math.max(fromOffset, s.logStartOffset());
+        long end = s.logEndOffset();
+        if (from >= end) {
+            return new ReadResult(List.of(), from, from);
+        }
+        lifecycle.readLock().lock();
+        try {
+            ensureOpen();
+            try (RocksIterator it = rocks.db.newIterator(rocks.log, rocks.readOptions)) {
+                byte[] target = Keys.log(topicId, partition, from);
+                it.seekForPrev(target);
+                if (!it.isValid() || !Keys.isLogKeyOf(it.key(), topicId, partition)) {
+                    // The chunk holding `from` is gone (retention ran since we read the start):
+                    // begin with the first chunk still there.
+                    it.seek(target);
+                }
+                List<Chunk> chunks = new ArrayList<>();
+                long bytes = 0;
+                long next = from;
+                for (; it.isValid(); it.next()) {
+                    byte[] key = it.key();
+                    long base = Keys.baseOffsetOfLogKey(key);
+                    if (!Keys.isLogKeyOf(key, topicId, partition) || base >= end) {
+                        break;
+                    }
+                    Chunk chunk = verified(it.value(), base, topicId, partition);
+                    if (chunk.nextOffset() <= from) {
+                        continue;
+                    }
+                    if (chunks.isEmpty() && base > from) {
+                        from = base;
+                    }
+                    chunks.add(chunk);
+                    next = chunk.nextOffset();
+                    bytes += chunk.sizeBytes();
+                    if (bytes >= maxBytes) {
+                        break;
+                    }
+                }
+                check(it);
+                return chunks.isEmpty() ? new ReadResult(List.of(), from, from) : new ReadResult(chunks, from, next);
+            }
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    @Override
+    public long offsetForTimestamp(int topicId, int partition, long timestamp) {
+        ensureOpen();
+        PartitionLog log = partitions.get(Keys.partitionId(topicId, partition));
+        if (log == null) {
+            return 0;
+        }
+        PartitionState s = log.published();
+        lifecycle.readLock().lock();
+        try {
+            ensureOpen();
+            byte[] header = new byte[Chunk.HEADER_SIZE];
+            try (RocksIterator it = rocks.db.newIterator(rocks.log, rocks.scanOptions)) {
+                // Only the 40 header bytes of each chunk are copied until one can hold the answer.
+                for (it.seek(Keys.log(topicId, partition, s.logStartOffset())); it.isValid(); it.next()) {
+                    byte[] key = it.key();
+                    long base = Keys.baseOffsetOfLogKey(key);
+                    if (!Keys.isLogKeyOf(key, topicId, partition) || base >= s.logEndOffset()) {
+                        break;
+                    }
+                    if (it.value(header) >= Chunk.HEADER_SIZE && Keys.getLong(header, 32) < timestamp) {
+                        continue;
+                    }
+                    Chunk.RecordCursor records = verified(it.value(), base, topicId, partition).cursor();
+                    while (records.next()) {
+                        if (records.timestamp() >= timestamp) {
+                            return records.offset();
+                        }
+                    }
+                }
+                check(it);
+            }
+            return s.logEndOffset();
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    @Override
+    public PartitionState state(int topicId, int partition) {
+        PartitionLog log = partitions.get(Keys.partitionId(topicId, partition));
+        return log == null ? PartitionState.EMPTY : log.published();
+    }
+
+    @Override
+    public OptionalLong committedOffset(OffsetKey key) {
+        lifecycle.readLock().lock();
+        try {
+            ensureOpen();
+            byte[] value = rocks.db.get(rocks.offsets, rocks.readOptions, Keys.offset(key));
+            return value == null ? OptionalLong.empty() : OptionalLong.of(Keys.getLong(value, 0));
+        } catch (RocksDBException e) {
+            throw new StorageException("reading committed offset of " + key + " failed: " + e.getMessage(), e);
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    @Override
+    public Map<OffsetKey, Long> committedOffsets(String group) {
+        byte[] prefix = Keys.offsetGroupPrefix(group);
+        Map<OffsetKey, Long> result = new HashMap<>();
+        lifecycle.readLock().lock();
+        try {
+            ensureOpen();
+            try (RocksIterator it = rocks.db.newIterator(rocks.offsets, rocks.readOptions)) {
+                for (it.seek(prefix); it.isValid() && Keys.startsWith(it.key(), prefix); it.next()) {
+                    byte[] key = it.key();
+                    if (key.length == prefix.length + 8) {
+                        result.put(Keys.decodeOffsetKey(key), Keys.getLong(it.value(), 0));
+                    }
+                }
+                check(it);
+            }
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+        return result;
+    }
+
+    private Chunk verified(byte[] value, long keyOffset, int topicId, int partition) {
+        try {
+            Chunk chunk = Chunk.wrap(value);
+            // The stamped header lies outside the CRC: at least make sure it matches the key.
+            if (chunk.baseOffset() != keyOffset) {
+                throw new CorruptChunkException("chunk stored at offset " + keyOffset + " of partition "
+                        + topicId + "/" + partition + " says it starts at " + chunk.baseOffset());
+            }
+            return chunk;
+        } catch (CorruptChunkException e) {
+            corruptChunks.increment();
+            throw e;
+        }
+    }
+
+    private static void check(RocksIterator it) {
+        try {
+            it.status();
+        } catch (RocksDBException e) {
+            throw new StorageException("reading the log failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new StorageException("store is closed");
+        }
+    }
+
+    // ---------------------------------------------------------------- lifecycle, metrics
+
+    @Override
+    public long corruptChunks() {
+        return corruptChunks.sum();
+    }
+
+    @Override
+    public WriterStats writerStats() {
+        return writer.stats();
+    }
+
+    /** Test hook: the next WriteBatch fails as RocksDB would on an I/O error. */
+    void failNextWrite() {
+        writer.failNextWrite = true;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Called from one of the store's own threads (a write's completion callback or the failure
+     * handler), it cannot wait for that thread to finish: it then closes on a new thread and
+     * returns at once.
+     */
+    @Override
+    public void close() {
+        if (writer.ownsCurrentThread() || retentionThreadRunning()) {
+            Thread closer = new Thread(this::close, "runnel-log-closer");
+            closer.start();
+            return;
+        }
+        lifecycle.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+        // Retention first (it may be waiting for the writer), then the writer drains its queue.
+        retentionThread.shutdown();
+        boolean interrupted = false;
+        try {
+            if (!retentionThread.awaitTermination(1, TimeUnit.MINUTES)) {
+                LOG.log(Level.WARNING, "retention did not stop within a minute");
+            }
+        } catch (InterruptedException e) {
+            interrupted = true;
+        }
+        writer.stop();
+        rocks.close();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private boolean retentionThreadRunning() {
+        return Thread.currentThread() == retentionThreadInstance;
+    }
+
+    private static <T> T await(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new StorageException(e.getCause().getMessage(), e.getCause());
+        }
     }
 }

@@ -1,0 +1,8 @@
+/**
+ * The {@link io.runnel.storage.LogStore} on RocksDB: {@link io.runnel.storage.rocksdb.RocksLogStore}.
+ *
+ * <p>Package-private parts: the writer thread and its group commit ({@code LogWriter}), key
+ * encodings ({@code Keys}), the RocksDB handles and options ({@code RocksHandles}), recovery at
+ * open ({@code Recovery}) and retention planning ({@code Retention}).
+ */
+package io.runnel.storage.rocksdb;
