@@ -1,0 +1,248 @@
+package io.runnel.broker;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import io.runnel.broker.config.BrokerConfig;
+import io.runnel.broker.consumer.ConsumerConfig;
+import io.runnel.broker.consumer.ConsumerService;
+import io.runnel.broker.http.HttpLimits;
+import io.runnel.broker.http.HttpServer;
+import io.runnel.broker.http.NettyTransport;
+import io.runnel.broker.http.Router;
+import io.runnel.broker.metrics.BrokerMetrics;
+import io.runnel.broker.produce.EventBodyParser;
+import io.runnel.broker.produce.PartitionChooser;
+import io.runnel.broker.produce.ProduceService;
+import io.runnel.broker.produce.ProducerApi;
+import io.runnel.discovery.TokenRing;
+import io.runnel.storage.LogStore;
+import io.runnel.storage.StorageConfig;
+import io.runnel.storage.TopicConfig;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running broker: its store, consumer groups and the three HTTP servers (discovery,
+ * producer, consumer). {@link Main} runs one per process; tests start and stop them in-process.
+ *
+ * <p>With a single broker the token ring has one range, which this broker leads, so every
+ * partition of every topic lives here (generation 1). Close stops accepting connections first,
+ * then answers pending polls, then stops the event loops, the workers and finally the store, so
+ * nothing is acknowledged that the store did not take.
+ */
+public final class Broker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Broker.class);
+    private static final int WORKER_QUEUE = 10_000;
+
+    private final BrokerConfig config;
+    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private volatile boolean storageFailed;
+    private LogStore store;
+    private BrokerMetrics metrics;
+    private NettyTransport transport;
+    private HttpServer discovery;
+    private HttpServer producer;
+    private HttpServer consumer;
+    private boolean closed;
+
+    private Broker(BrokerConfig config) {
+        this.config = config;
+    }
+
+    /** Starts a broker with the real store; a storage failure only marks it failed (see {@link Builder}). */
+    public static Broker start(BrokerConfig config) {
+        return builder(config).start();
+    }
+
+    public static Builder builder(BrokerConfig config) {
+        return new Builder(config);
+    }
+
+    /** Options of {@link #start} beyond the config. */
+    public static final class Builder {
+        private final BrokerConfig config;
+        private Clock clock = Clock.systemUTC();
+        private Function<StorageConfig, LogStore> storeOpener = LogStore::open;
+        private Consumer<Throwable> onStorageFailure = t -> { };
+
+        private Builder(BrokerConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock);
+            return this;
+        }
+
+        /** How the store is opened (tests wrap it to inject failures). */
+        public Builder storeOpener(Function<StorageConfig, LogStore> opener) {
+            this.storeOpener = Objects.requireNonNull(opener);
+            return this;
+        }
+
+        /**
+         * Called once when a storage write fails, after the broker marked itself failed. {@link Main}
+         * halts the process here (fail-stop); the default only logs.
+         */
+        public Builder onStorageFailure(Consumer<Throwable> handler) {
+            this.onStorageFailure = Objects.requireNonNull(handler);
+            return this;
+        }
+
+        /**
+         * Opens the store and starts serving; blocks until every port is bound.
+         *
+         * @throws RuntimeException if the store cannot open or a port cannot be bound (everything
+         *                          started so far is closed again)
+         */
+        public Broker start() {
+            Broker broker = new Broker(config);
+            try {
+                broker.startup(clock, storeOpener, onStorageFailure);
+                return broker;
+            } catch (RuntimeException | Error e) {
+                broker.close();
+                throw e;
+            }
+        }
+    }
+
+    private void startup(Clock clock, Function<StorageConfig, LogStore> storeOpener, Consumer<Throwable> onStorageFailure) {
+        StorageConfig defaults = StorageConfig.defaults(config.dataDir());
+        StorageConfig storage = new StorageConfig(config.dataDir(), config.fsync(), config.fsyncInterval(),
+                config.blockCacheBytes(), config.writeBufferBytes(), defaults.maxBatchBytes(),
+                defaults.retentionInterval(), clock, t -> {
+                    storageFailed = true;
+                    log.error("FATAL: storage failed; this broker stops acknowledging writes", t);
+                    onStorageFailure.accept(t);
+                });
+        store = storeOpener.apply(storage);
+        resources.push(store);
+        metrics = new BrokerMetrics();
+        resources.push(metrics);
+        metrics.bindStore(store);
+
+        TokenRing ring = new TokenRing(1, config.ranges());
+        List<Integer> led = IntStream.range(0, ring.partitionCount()).boxed().toList();
+        ExecutorService workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 0,
+                TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(WORKER_QUEUE), threads("runnel-worker"));
+        resources.push(() -> shutdown(workers));
+        transport = new NettyTransport(config.ioThreads());
+        resources.push(transport);
+        ConsumerService consumers = new ConsumerService(store, ring,
+                new ConsumerConfig(config.consumerTimeout(), config.maxPollWait().toMillis(), config.maxPollBytes()), clock);
+        resources.push(consumers);
+
+        TopicConfig topicConfig = new TopicConfig(config.retention(), config.retentionBytes());
+        ProduceService produce = new ProduceService(store, new PartitionChooser(ring, led), topicConfig,
+                consumers::onAppend, clock);
+        ProducerApi producerApi = new ProducerApi(produce, new EventBodyParser(new JsonFactory()), workers, metrics);
+
+        HttpLimits limits = new HttpLimits(config.maxInitialLineBytes(), config.maxHeaderBytes(),
+                config.maxBodyBytes(), config.readTimeout().toMillis());
+        Router producerRouter = Router.builder("producer")
+                .get("/status", StatusRoute.of("producer", this::healthy))
+                .post("/v1/topic/{topic}/messages", producerApi::produce)
+                .build();
+        DiscoveryApi discoveryApi = new DiscoveryApi(
+                () -> new DiscoveryApi.BrokerView(List.of(config.hostname()), producer.port(), consumer.port()),
+                store, ring, consumers, metrics, workers);
+
+        // Producer and consumer first: /v1/brokers on the discovery port reports their bound ports.
+        producer = serve(producerRouter, config.producerPort(), limits);
+        consumer = serve(new ConsumerApi(consumers, metrics).router(this::healthy), config.consumerPort(), limits);
+        discovery = serve(discoveryApi.router(this::healthy), config.discoveryPort(), limits);
+    }
+
+    private HttpServer serve(Router router, int port, HttpLimits limits) {
+        HttpServer server = HttpServer.start(transport, config.bindAddress(), port, router, limits, metrics);
+        resources.push(server);
+        return server;
+    }
+
+    /** False once a storage write failed. */
+    public boolean healthy() {
+        return !storageFailed;
+    }
+
+    public BrokerConfig config() {
+        return config;
+    }
+
+    public int discoveryPort() {
+        return discovery.port();
+    }
+
+    public int producerPort() {
+        return producer.port();
+    }
+
+    public int consumerPort() {
+        return consumer.port();
+    }
+
+    /** Whether the servers run on the native epoll transport (else NIO). */
+    public boolean epoll() {
+        return transport.epoll();
+    }
+
+    public LogStore store() {
+        return store;
+    }
+
+    public BrokerMetrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * Stops the broker: servers stop accepting, pending polls are answered, event loops and
+     * workers stop, then the store closes. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        // Resources were pushed in start order, so this closes the servers first, then the
+        // consumer service (its pending polls are answered while connections are still open), the
+        // event loops, the workers, and the store last.
+        AutoCloseable r;
+        while ((r = resources.poll()) != null) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                log.warn("closing {} failed", r, e);
+            }
+        }
+    }
+
+    private static void shutdown(ExecutorService executor) throws InterruptedException {
+        executor.shutdown();
+        if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+            executor.shutdownNow();
+        }
+    }
+
+    private static ThreadFactory threads(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,178 @@
+package io.runnel.broker;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.runnel.broker.consumer.ConsumerService;
+import io.runnel.broker.consumer.GroupView;
+import io.runnel.broker.http.ApiRequest;
+import io.runnel.broker.http.HttpError;
+import io.runnel.broker.http.HttpReply;
+import io.runnel.broker.http.Router;
+import io.runnel.broker.metrics.BrokerMetrics;
+import io.runnel.discovery.TokenRing;
+import io.runnel.storage.LogStore;
+import io.runnel.storage.TopicInfo;
+import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The discovery and admin API (port 9250): {@code GET /status}, {@code GET /v1/brokers} (Barco's
+ * shape), {@code GET /v1/topics}, {@code GET /v1/groups}, {@code GET /v1/groups/{group}} and
+ * {@code GET /metrics} (Prometheus text). Store reads and scrapes run on the worker pool.
+ */
+final class DiscoveryApi {
+    private final Supplier<BrokerView> brokers;
+    private final LogStore store;
+    private final TokenRing ring;
+    private final ConsumerService consumers;
+    private final BrokerMetrics metrics;
+    private final Executor workers;
+
+    /** What {@code /v1/brokers} tells: names and the ports actually bound. */
+    record BrokerView(List<String> names, int producerPort, int consumerPort) {
+    }
+
+    DiscoveryApi(Supplier<BrokerView> brokers, LogStore store, TokenRing ring, ConsumerService consumers,
+            BrokerMetrics metrics, Executor workers) {
+        this.brokers = brokers;
+        this.store = store;
+        this.ring = ring;
+        this.consumers = consumers;
+        this.metrics = metrics;
+        this.workers = workers;
+    }
+
+    Router router(BooleanSupplier healthy) {
+        return Router.builder("discovery")
+                .get("/status", StatusRoute.of("discovery", healthy))
+                .get("/v1/brokers", this::brokers)
+                .get("/v1/topics", this::topics)
+                .get("/v1/groups", this::groups)
+                .get("/v1/groups/{group}", this::group)
+                .get("/metrics", this::metrics)
+                .build();
+    }
+
+    private CompletionStage<HttpReply> brokers(ApiRequest request) {
+        request.query().allowOnly();
+        BrokerView view = brokers.get();
+        return CompletableFuture.completedFuture(HttpReply.json(HttpResponseStatus.OK, request.alloc(), json -> {
+            json.writeStartObject();
+            json.writeNumberField("length", view.names().size());
+            json.writeArrayFieldStart("names");
+            for (String name : view.names()) {
+                json.writeString(name);
+            }
+            json.writeEndArray();
+            json.writeNumberField("producerPort", view.producerPort());
+            json.writeNumberField("consumerPort", view.consumerPort());
+            json.writeEndObject();
+        }));
+    }
+
+    private CompletionStage<HttpReply> topics(ApiRequest request) {
+        request.query().allowOnly();
+        return onWorker(() -> {
+            List<TopicInfo> topics = store.topics().stream().sorted(Comparator.comparing(TopicInfo::name)).toList();
+            return HttpReply.json(HttpResponseStatus.OK, request.alloc(), json -> {
+                json.writeStartObject();
+                json.writeArrayFieldStart("topics");
+                for (TopicInfo t : topics) {
+                    json.writeStartObject();
+                    json.writeStringField("name", t.name());
+                    json.writeNumberField("partitions", ring.partitionCount());
+                    json.writeNumberField("retentionMs", t.config().retention().toMillis());
+                    json.writeNumberField("retentionBytes", t.config().retentionBytes());
+                    json.writeEndObject();
+                }
+                json.writeEndArray();
+                json.writeEndObject();
+            });
+        });
+    }
+
+    private CompletionStage<HttpReply> groups(ApiRequest request) {
+        request.query().allowOnly();
+        return consumers.groups().thenApply(groups -> HttpReply.json(HttpResponseStatus.OK, request.alloc(), json -> {
+            json.writeStartObject();
+            json.writeArrayFieldStart("groups");
+            for (GroupView g : groups) {
+                writeGroup(json, g);
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        }));
+    }
+
+    private CompletionStage<HttpReply> group(ApiRequest request) {
+        request.query().allowOnly();
+        String name = request.pathParam("group");
+        return consumers.group(name).thenApply(group -> {
+            GroupView g = group.orElseThrow(() -> new HttpError(HttpResponseStatus.NOT_FOUND, "unknown_group",
+                    "no consumer group '" + name + "' on this broker"));
+            return HttpReply.json(HttpResponseStatus.OK, request.alloc(), json -> writeGroup(json, g));
+        });
+    }
+
+    private static void writeGroup(com.fasterxml.jackson.core.JsonGenerator json, GroupView g) throws java.io.IOException {
+        json.writeStartObject();
+        json.writeStringField("group", g.group());
+        json.writeArrayFieldStart("members");
+        for (GroupView.Member m : g.members()) {
+            json.writeStartObject();
+            json.writeStringField("consumerId", m.consumerId());
+            json.writeArrayFieldStart("topics");
+            for (String t : m.topics()) {
+                json.writeString(t);
+            }
+            json.writeEndArray();
+            json.writeStringField("onNewGroup", m.onNewGroup().wireName());
+            json.writeStringField("lastSeen", m.lastSeen().toString());
+            json.writeArrayFieldStart("assignment");
+            for (GroupView.Assigned a : m.assignment()) {
+                json.writeStartObject();
+                json.writeStringField("topic", a.topic());
+                json.writeNumberField("partition", a.partition());
+                json.writeStringField("position", Long.toString(a.position()));
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeArrayFieldStart("committed");
+        for (GroupView.CommittedOffset c : g.committed()) {
+            json.writeStartObject();
+            json.writeStringField("topic", c.topic());
+            json.writeNumberField("partition", c.partition());
+            json.writeStringField("offset", Long.toString(c.offset()));
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+    }
+
+    private CompletionStage<HttpReply> metrics(ApiRequest request) {
+        request.query().allowOnly();
+        return onWorker(() -> {
+            byte[] text = metrics.scrape().getBytes(StandardCharsets.UTF_8);
+            ByteBuf body = request.alloc().buffer(text.length).writeBytes(text);
+            return HttpReply.of(HttpResponseStatus.OK, BrokerMetrics.contentType(), body);
+        });
+    }
+
+    private CompletionStage<HttpReply> onWorker(Supplier<HttpReply> work) {
+        try {
+            return CompletableFuture.supplyAsync(work, workers);
+        } catch (RejectedExecutionException e) {
+            throw HttpError.unavailable("overloaded", "the broker is busy; retry shortly", 1);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package io.runnel.broker.config;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Every broker setting, in one place: its flag name, environment variable, default and
+ * description. {@code --help}, the environment lookup, properties files and the README table are
+ * all rendered from this enum, so they cannot drift apart.
+ *
+ * <p>A setting {@code data-dir} is the flag {@code --data-dir} (or {@code --data-dir=...}), the
+ * environment variable {@code RUNNEL_DATA_DIR} and the properties key {@code data-dir}.
+ */
+public enum Option {
+    CONFIG("config", "", "Properties file with more settings (keys are the option names, e.g. `data-dir=/var/lib/runnel`). Flags and environment variables override it."),
+    BIND_ADDRESS("bind-address", "0.0.0.0", "Address the HTTP servers listen on. `bin/runnel dev` uses 127.0.0.1."),
+    HOSTNAME("hostname", "", "Name advertised in `GET /v1/brokers`. Empty: the bind address, or the machine's host name when binding to all addresses."),
+    DISCOVERY_PORT("discovery-port", "9250", "Port of the discovery and admin API and `/metrics` (0 picks a free port)."),
+    PRODUCER_PORT("producer-port", "9251", "Port of the producer API (0 picks a free port)."),
+    CONSUMER_PORT("consumer-port", "9252", "Port of the consumer API (0 picks a free port)."),
+    DATA_DIR("data-dir", "./data", "Directory of this broker's RocksDB store (created if missing)."),
+    ORDINAL("ordinal", "0", "This broker's ordinal in the cluster, 0..N-1. A single broker leads every partition."),
+    RANGES("ranges", "4", "Partitions per broker range (1..1024); every topic has brokers x ranges partitions."),
+    FSYNC("fsync", "always", "`always`: a 200 means the events are fsynced. `interval`: a 200 means they are in RocksDB's memtable and the log is fsynced every fsync-interval-ms."),
+    FSYNC_INTERVAL_MS("fsync-interval-ms", "100", "With fsync=interval, how often the write-ahead log is fsynced (1..60000 ms)."),
+    MAX_BODY_BYTES("max-body-bytes", "1048576", "Largest request body accepted (1 KiB..64 MiB); larger requests get 413."),
+    MAX_HEADER_BYTES("max-header-bytes", "8192", "Largest total size of a request's headers (1 KiB..1 MiB); larger get 431."),
+    MAX_INITIAL_LINE_BYTES("max-initial-line-bytes", "4096", "Longest request line (method, URI, version; 256 B..1 MiB); longer gets 414."),
+    READ_TIMEOUT_MS("read-timeout-ms", "30000", "An idle connection, or a request that does not arrive completely within this time, is closed (100..3600000 ms)."),
+    CONSUMER_TIMEOUT_MS("consumer-timeout-ms", "120000", "A consumer that does not poll for this long leaves its group (1000..86400000 ms)."),
+    MAX_POLL_WAIT_MS("max-poll-wait-ms", "30000", "Longest time a poll waits for data (its `timeout` parameter is capped at this; 0..300000 ms)."),
+    MAX_POLL_BYTES("max-poll-bytes", "1048576", "Most bytes one poll returns (its `maxBytes` parameter is capped at this; 1 KiB..64 MiB)."),
+    BLOCK_CACHE_MB("block-cache-mb", "64", "RocksDB block cache (MiB, at least 1)."),
+    WRITE_BUFFER_MB("write-buffer-mb", "32", "RocksDB memtable size of the log (MiB, at least 1)."),
+    RETENTION_HOURS("retention-hours", "168", "Default retention of new topics, in hours (at least 1)."),
+    RETENTION_BYTES("retention-bytes", "-1", "Default most bytes kept per partition of new topics; -1 for no limit."),
+    IO_THREADS("io-threads", "0", "Netty event-loop threads for all HTTP ports; 0 = number of CPU cores."),
+    WORKER_THREADS("worker-threads", "0", "Threads that validate and encode requests off the event loops; 0 = number of CPU cores.");
+
+    private final String key;
+    private final String defaultValue;
+    private final String description;
+
+    Option(String key, String defaultValue, String description) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+        this.description = description;
+    }
+
+    /** The option's name: properties key, and flag without its dashes. */
+    public String key() {
+        return key;
+    }
+
+    /** The command-line flag, e.g. {@code --data-dir}. */
+    public String flag() {
+        return "--" + key;
+    }
+
+    /** The environment variable, e.g. {@code RUNNEL_DATA_DIR}. */
+    public String env() {
+        return "RUNNEL_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    /** The default as text; empty when the default is derived (see the description). */
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** Both spellings for error messages: {@code --data-dir / RUNNEL_DATA_DIR}. */
+    public String names() {
+        return flag() + " / " + env();
+    }
+
+    /** The option named {@code key} (without dashes). */
+    public static Optional<Option> byKey(String key) {
+        for (Option o : values()) {
+            if (o.key.equals(key)) {
+                return Optional.of(o);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The {@code --help} text: usage and an aligned table of every option. */
+    public static String helpText() {
+        StringBuilder out = new StringBuilder();
+        out.append("Usage: runnel broker [--option value | --option=value]...\n\n")
+                .append("Each option can also be set by its environment variable or in a properties file\n")
+                .append("(--config FILE). Precedence: flag > environment > file > default.\n\n");
+        int flagWidth = "option".length();
+        int envWidth = "environment".length();
+        int defaultWidth = "default".length();
+        for (Option o : values()) {
+            flagWidth = Math.max(flagWidth, o.flag().length());
+            envWidth = Math.max(envWidth, o.env().length());
+            defaultWidth = Math.max(defaultWidth, o.defaultValue.length());
+        }
+        String format = "%-" + flagWidth + "s  %-" + envWidth + "s  %-" + defaultWidth + "s  %s%n";
+        out.append(String.format(format, "option", "environment", "default", "description"));
+        for (Option o : values()) {
+            out.append(String.format(format, o.flag(), o.env(), o.defaultValue, o.description.replace("`", "")));
+        }
+        out.append(String.format("%-" + flagWidth + "s  %-" + envWidth + "s  %-" + defaultWidth + "s  %s%n",
+                "--help", "", "", "Print this table and exit."));
+        return out.toString();
+    }
+
+    /** The same table as Markdown, for the README. */
+    public static String markdownTable() {
+        StringBuilder out = new StringBuilder();
+        out.append("| Flag | Environment | Default | Description |\n");
+        out.append("|---|---|---|---|\n");
+        for (Option o : values()) {
+            out.append("| `").append(o.flag()).append("` | `").append(o.env()).append("` | ")
+                    .append(o.defaultValue.isEmpty() ? "" : "`" + o.defaultValue + "`").append(" | ")
+                    .append(o.description.replace("|", "\\|")).append(" |\n");
+        }
+        return out.toString();
+    }
+}

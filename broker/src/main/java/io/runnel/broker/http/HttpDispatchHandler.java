@@ -1,0 +1,160 @@
+package io.runnel.broker.http;
+
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands complete requests to their route and writes the answers, one request at a time per
+ * connection.
+ *
+ * <p>While a request is processed the channel stops reading (back-pressure, and HTTP/1.1 answers
+ * pipelined requests in order); requests the decoder already produced wait in a queue. The route's
+ * stage may complete on any thread: the answer is written from the event loop, which also keeps
+ * this handler's state single-threaded. Keep-alive follows the request ({@code Connection} header
+ * and HTTP version).
+ *
+ * <p>Ownership: this handler owns each {@link FullHttpRequest} it receives and releases it when the
+ * route's stage completes (or the channel closes first, for queued requests).
+ */
+public final class HttpDispatchHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(HttpDispatchHandler.class);
+
+    private final Router router;
+    private final ConnectionDeadlineHandler deadline;
+    private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
+    private boolean busy;
+
+    public HttpDispatchHandler(Router router, ConnectionDeadlineHandler deadline) {
+        this.router = router;
+        this.deadline = deadline;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof FullHttpRequest request)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        queued.add(request);
+        if (!busy) {
+            next(ctx);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        FullHttpRequest r;
+        while ((r = queued.poll()) != null) {
+            r.release();
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            log.warn("unexpected error on connection {}", ctx.channel().remoteAddress(), cause);
+        }
+        ctx.close();
+    }
+
+    private void next(ChannelHandlerContext ctx) {
+        FullHttpRequest request = queued.poll();
+        if (request == null) {
+            busy = false;
+            ctx.channel().config().setAutoRead(true);
+            return;
+        }
+        busy = true;
+        ctx.channel().config().setAutoRead(false);
+        deadline.requestReceived();
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        CompletionStage<HttpReply> stage;
+        try {
+            stage = route(ctx, request);
+        } catch (Throwable t) {
+            stage = CompletableFuture.failedFuture(t);
+        }
+        stage.whenComplete((reply, error) -> {
+            request.release();
+            // Back to the event loop at once: the completing thread may be the storage writer.
+            try {
+                ctx.executor().execute(() -> write(ctx, toResponse(ctx, request, reply, error), keepAlive));
+            } catch (RejectedExecutionException e) {
+                if (reply != null) {
+                    reply.release(); // the event loop is shutting down
+                }
+            }
+        });
+    }
+
+    private CompletionStage<HttpReply> route(ChannelHandlerContext ctx, FullHttpRequest request) {
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        Router.Match match = router.match(request.method(), uri.rawPath());
+        QueryParams query = QueryParams.parse(request.uri());
+        return match.handler().handle(new ApiRequest(request, match.pathParams(), query, ctx.alloc(), ctx.executor()));
+    }
+
+    private FullHttpResponse toResponse(ChannelHandlerContext ctx, FullHttpRequest request, HttpReply reply, Throwable error) {
+        if (error == null && reply != null) {
+            return reply.toResponse();
+        }
+        Throwable cause = unwrap(error);
+        HttpError httpError;
+        if (cause instanceof HttpError e) {
+            httpError = e;
+        } else {
+            log.error("{} {} failed", request.method(), request.uri(), cause);
+            httpError = HttpError.internal("the broker failed to answer this request; see its log");
+        }
+        return httpError.toResponse(ctx.alloc());
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        Throwable cause = t;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause == null ? new IllegalStateException("route completed without a reply") : cause;
+    }
+
+    private void write(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+        if (!ctx.channel().isActive()) {
+            response.release();
+            return;
+        }
+        if (keepAlive) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        } else {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        ChannelFuture written = ctx.writeAndFlush(response);
+        written.addListener(f -> {
+            if (!keepAlive || !f.isSuccess()) {
+                ctx.close();
+                return;
+            }
+            deadline.responseSent();
+            next(ctx);
+        });
+    }
+}

@@ -1,0 +1,46 @@
+package io.runnel.broker.http;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+
+/**
+ * The pipeline of every HTTP connection, from the socket inwards:
+ * <pre>
+ * deadline   ConnectionDeadlineHandler   idle and slow-request timeouts (raw bytes)
+ * codec      HttpServerCodec             request line and header limits
+ * status     ResponseStatusHandler       counts answers (outbound)
+ * limits     RequestLimitsHandler        decoder failures → 400/414/431, Content-Length → 413
+ * aggregator JsonHttpObjectAggregator    whole body in memory, chunked bodies → 413
+ * dispatch   HttpDispatchHandler         route, one request at a time
+ * </pre>
+ */
+public final class HttpServerInitializer extends ChannelInitializer<Channel> {
+    private final Router router;
+    private final HttpLimits limits;
+    private final ResponseStatusHandler status;
+
+    public HttpServerInitializer(Router router, HttpLimits limits, ResponseObserver observer) {
+        this.router = router;
+        this.limits = limits;
+        this.status = new ResponseStatusHandler(router.api(), observer);
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        ConnectionDeadlineHandler deadline = new ConnectionDeadlineHandler(limits.readTimeoutMillis());
+        HttpDecoderConfig decoder = new HttpDecoderConfig()
+                .setMaxInitialLineLength(limits.maxInitialLineBytes())
+                .setMaxHeaderSize(limits.maxHeaderBytes())
+                .setMaxChunkSize(64 * 1024);
+        ChannelPipeline p = ch.pipeline();
+        p.addLast("deadline", deadline);
+        p.addLast("codec", new HttpServerCodec(decoder));
+        p.addLast("status", status);
+        p.addLast("limits", new RequestLimitsHandler(limits.maxBodyBytes()));
+        p.addLast("aggregator", new JsonHttpObjectAggregator(limits.maxBodyBytes()));
+        p.addLast("dispatch", new HttpDispatchHandler(router, deadline));
+    }
+}

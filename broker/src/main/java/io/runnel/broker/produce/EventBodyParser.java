@@ -1,0 +1,133 @@
+package io.runnel.broker.produce;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+
+/**
+ * Splits a produce body into events and checks that each is exactly one JSON value, with Jackson's
+ * streaming parser (tokens are read and skipped, no tree is built). Nothing is copied: the
+ * {@link EventBatch} points into the body.
+ *
+ * <p>A JSON body is one event; surrounding whitespace is dropped. An NDJSON body is one event per
+ * {@code \n}-terminated line; a trailing {@code \r} and surrounding whitespace are dropped, and
+ * blank lines are skipped. A leading UTF-8 byte order mark is ignored. Any malformed line fails
+ * the whole body (naming the 1-based line), so a batch is stored whole or not at all.
+ *
+ * <p>Thread-safe.
+ */
+public final class EventBodyParser {
+    private final JsonFactory factory;
+
+    public EventBodyParser(JsonFactory factory) {
+        this.factory = factory;
+    }
+
+    /**
+     * @throws MalformedEventsException when the body is empty or an event is not one JSON value
+     */
+    public EventBatch parse(BodyFormat format, byte[] body) {
+        return format == BodyFormat.JSON ? parseJson(body) : parseNdjson(body);
+    }
+
+    private EventBatch parseJson(byte[] body) {
+        int start = skipSpace(body, skipBom(body), body.length);
+        int end = trimEnd(body, start, body.length);
+        if (start >= end) {
+            throw new MalformedEventsException("no_events", "the body is empty: send one JSON event (or many as application/x-ndjson)", 0);
+        }
+        validate(body, start, end, 0);
+        EventBatch batch = new EventBatch(body);
+        batch.add(start, end - start);
+        return batch;
+    }
+
+    private EventBatch parseNdjson(byte[] body) {
+        EventBatch batch = new EventBatch(body);
+        int pos = skipBom(body);
+        int line = 0;
+        while (pos < body.length) {
+            line++;
+            int newline = indexOf(body, (byte) '\n', pos);
+            int lineEnd = newline < 0 ? body.length : newline;
+            int start = skipSpace(body, pos, lineEnd);
+            int end = trimEnd(body, start, lineEnd);
+            if (start < end) {
+                validate(body, start, end, line);
+                batch.add(start, end - start);
+            }
+            pos = lineEnd + 1;
+        }
+        if (batch.count() == 0) {
+            throw new MalformedEventsException("no_events", "the body holds no events: send one JSON value per line", 0);
+        }
+        return batch;
+    }
+
+    private void validate(byte[] body, int start, int end, int line) {
+        String where = line > 0 ? "line " + line : "the body";
+        if (!startsValue(body[start])) {
+            // Also refuses UTF-16/32 text, which Jackson would otherwise detect and accept.
+            throw new MalformedEventsException(kind(line), where + " is not a JSON value (events must be UTF-8 JSON)", line);
+        }
+        try (JsonParser parser = factory.createParser(body, start, end - start)) {
+            JsonToken first = parser.nextToken();
+            if (first != null && first.isStructStart()) {
+                parser.skipChildren();
+            }
+            if (parser.nextToken() != null) {
+                throw new MalformedEventsException(kind(line), where + " holds more than one JSON value"
+                        + (line > 0 ? "; put each event on its own line" : "; send several events as application/x-ndjson, one per line"), line);
+            }
+        } catch (JsonProcessingException e) {
+            long column = e.getLocation() == null ? -1 : e.getLocation().getColumnNr();
+            throw new MalformedEventsException(kind(line), where + " is not valid JSON" + (column > 0 ? " (column " + column + ")" : "")
+                    + ": " + e.getOriginalMessage(), line);
+        } catch (IOException e) {
+            throw new MalformedEventsException(kind(line), where + " is not valid JSON: " + e.getMessage(), line);
+        }
+    }
+
+    private static String kind(int line) {
+        return line > 0 ? "malformed_ndjson" : "malformed_json";
+    }
+
+    private static boolean startsValue(byte b) {
+        return b == '{' || b == '[' || b == '"' || b == '-' || (b >= '0' && b <= '9') || b == 't' || b == 'f' || b == 'n';
+    }
+
+    private static int skipBom(byte[] b) {
+        return b.length >= 3 && (b[0] & 0xff) == 0xEF && (b[1] & 0xff) == 0xBB && (b[2] & 0xff) == 0xBF ? 3 : 0;
+    }
+
+    private static boolean isSpace(byte b) {
+        return b == ' ' || b == '\t' || b == '\r' || b == '\n';
+    }
+
+    private static int skipSpace(byte[] b, int from, int to) {
+        int i = from;
+        while (i < to && isSpace(b[i])) {
+            i++;
+        }
+        return i;
+    }
+
+    private static int trimEnd(byte[] b, int from, int to) {
+        int i = to;
+        while (i > from && isSpace(b[i - 1])) {
+            i--;
+        }
+        return i;
+    }
+
+    private static int indexOf(byte[] b, byte value, int from) {
+        for (int i = from; i < b.length; i++) {
+            if (b[i] == value) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,83 @@
+package io.runnel.broker.produce;
+
+import io.runnel.storage.ChunkBuilder;
+import io.runnel.storage.LogStore;
+import io.runnel.storage.TopicConfig;
+import io.runnel.storage.TopicInfo;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The write path of one broker: a validated batch becomes one chunk appended to one partition.
+ *
+ * <p>{@link #produce} blocks while a new topic is created and copies the events into the chunk,
+ * so it runs on a worker thread, never on an event loop. The returned future completes on the
+ * storage writer thread once the chunk is durable.
+ */
+public final class ProduceService {
+    private static final Logger log = LoggerFactory.getLogger(ProduceService.class);
+
+    /** Leader epoch of every range while there is one broker; the cluster work replaces it. */
+    static final int SINGLE_BROKER_GENERATION = 1;
+
+    private final LogStore store;
+    private final PartitionChooser partitions;
+    private final TopicConfig newTopicConfig;
+    private final AppendListener listener;
+    private final Clock clock;
+    private final Map<String, TopicInfo> topics = new ConcurrentHashMap<>();
+
+    public ProduceService(LogStore store, PartitionChooser partitions, TopicConfig newTopicConfig,
+            AppendListener listener, Clock clock) {
+        this.store = store;
+        this.partitions = partitions;
+        this.newTopicConfig = newTopicConfig;
+        this.listener = listener;
+        this.clock = clock;
+    }
+
+    /**
+     * Where a batch was stored.
+     *
+     * @param offset offset of its first event
+     * @param count  number of events
+     */
+    public record Produced(String topic, int partition, long offset, int count) {
+    }
+
+    /**
+     * Appends {@code batch} to {@code topic} (created on first write) as one chunk.
+     *
+     * @param partitionKey the key of every event, or {@code null} (round robin)
+     */
+    public CompletableFuture<Produced> produce(String topic, String partitionKey, EventBatch batch) {
+        TopicInfo info = topics.computeIfAbsent(topic, name -> store.ensureTopic(name, newTopicConfig));
+        int partition = partitions.choose(partitionKey);
+        byte[] chunk = encode(partitionKey, batch, clock.millis());
+        return store.append(info.id(), partition, SINGLE_BROKER_GENERATION, chunk).thenApply(result -> {
+            try {
+                listener.onAppend(topic, partition, result.nextOffset());
+            } catch (RuntimeException e) {
+                log.warn("append listener failed for {}/{}", topic, partition, e);
+            }
+            return new Produced(topic, partition, result.baseOffset(), result.count());
+        });
+    }
+
+    /** One chunk of every event with the same key and timestamp. */
+    static byte[] encode(String partitionKey, EventBatch batch, long timestamp) {
+        byte[] key = partitionKey == null ? null : partitionKey.getBytes(StandardCharsets.UTF_8);
+        int keyBytes = key == null ? 0 : key.length;
+        long expected = batch.valueBytes() + (long) batch.count() * (12 + keyBytes);
+        ChunkBuilder builder = new ChunkBuilder((int) Math.min(Integer.MAX_VALUE - 64, expected));
+        for (int i = 0; i < batch.count(); i++) {
+            builder.add(key, batch.body(), batch.offset(i), batch.length(i), timestamp);
+        }
+        return builder.build();
+    }
+}

@@ -1,0 +1,120 @@
+package io.runnel.broker.produce;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import io.runnel.broker.http.HttpError;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class EventBodyParserTest {
+    private final EventBodyParser parser = new EventBodyParser(new JsonFactory());
+
+    private EventBatch json(String body) {
+        return parser.parse(BodyFormat.JSON, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private EventBatch ndjson(String body) {
+        return parser.parse(BodyFormat.NDJSON, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aJsonBodyIsOneEventWithoutSurroundingWhitespace() {
+        EventBatch b = json("  {\"productId\": 123, \"units\": -5}\n");
+        assertThat(b.count()).isEqualTo(1);
+        assertThat(b.event(0)).isEqualTo("{\"productId\": 123, \"units\": -5}");
+        assertThat(json("[1,2,3]").event(0)).isEqualTo("[1,2,3]");
+        assertThat(json("\"text\"").event(0)).isEqualTo("\"text\"");
+        assertThat(json("42").event(0)).isEqualTo("42");
+        assertThat(json("null").event(0)).isEqualTo("null");
+    }
+
+    @Test
+    void aLeadingByteOrderMarkIsDropped() {
+        byte[] body = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, '{', '}'};
+        assertThat(parser.parse(BodyFormat.JSON, body).event(0)).isEqualTo("{}");
+    }
+
+    @Test
+    void malformedJsonIsRejected() {
+        for (String bad : new String[] {"{\"a\":", "{\"a\" 1}", "{'a':1}", "tru", "{\"a\":1} x", "[1,]", "01",
+                "\"bad \\q escape\"", "{\"a\":NaN}", "/* c */ {}", "123abc"}) {
+            assertThatThrownBy(() -> json(bad)).as(bad)
+                    .isInstanceOfSatisfying(MalformedEventsException.class, e -> {
+                        assertThat(e.kind()).isEqualTo("malformed_json");
+                        assertThat(e.line()).isZero();
+                        assertThat(e.getMessage()).startsWith("the body ");
+                    });
+        }
+    }
+
+    @Test
+    void twoJsonValuesPointToNdjson() {
+        assertThatThrownBy(() -> json("{\"a\":1}{\"b\":2}"))
+                .hasMessageContaining("more than one JSON value").hasMessageContaining("application/x-ndjson");
+        assertThatThrownBy(() -> json("1 2")).hasMessageContaining("more than one JSON value");
+    }
+
+    @Test
+    void invalidUtf8InsideAStringIsRejected() {
+        byte[] body = {'"', 'a', (byte) 0xC3, 'x', '"'};
+        assertThatThrownBy(() -> parser.parse(BodyFormat.JSON, body)).isInstanceOf(MalformedEventsException.class);
+    }
+
+    @Test
+    void utf16IsRejected() {
+        byte[] body = "{\"a\":1}".getBytes(StandardCharsets.UTF_16);
+        assertThatThrownBy(() -> parser.parse(BodyFormat.JSON, body)).hasMessageContaining("UTF-8");
+    }
+
+    @Test
+    void emptyBodiesHaveNoEvents() {
+        assertThatThrownBy(() -> json("")).isInstanceOfSatisfying(MalformedEventsException.class,
+                e -> assertThat(e.kind()).isEqualTo("no_events"));
+        assertThatThrownBy(() -> json(" \r\n\t")).isInstanceOfSatisfying(MalformedEventsException.class,
+                e -> assertThat(e.kind()).isEqualTo("no_events"));
+        assertThatThrownBy(() -> ndjson("\n \n\r\n")).isInstanceOfSatisfying(MalformedEventsException.class,
+                e -> assertThat(e.kind()).isEqualTo("no_events"));
+    }
+
+    @Test
+    void ndjsonIsOneEventPerLineSkippingBlankLinesAndCarriageReturns() {
+        EventBatch b = ndjson("{\"a\":1}\r\n\n   \n[2]\n\"three\"\r\n  4  ");
+        assertThat(b.count()).isEqualTo(4);
+        assertThat(b.event(0)).isEqualTo("{\"a\":1}");
+        assertThat(b.event(1)).isEqualTo("[2]");
+        assertThat(b.event(2)).isEqualTo("\"three\"");
+        assertThat(b.event(3)).isEqualTo("4");
+        assertThat(b.valueBytes()).isEqualTo(7 + 3 + 7 + 1);
+    }
+
+    @Test
+    void aBadNdjsonLineIsNamedOneBased() {
+        assertThatThrownBy(() -> ndjson("{\"a\":1}\n\n{\"b\":\n{\"c\":3}\n"))
+                .isInstanceOfSatisfying(MalformedEventsException.class, e -> {
+                    assertThat(e.kind()).isEqualTo("malformed_ndjson");
+                    assertThat(e.line()).isEqualTo(3);
+                    assertThat(e.getMessage()).startsWith("line 3 ");
+                });
+        assertThatThrownBy(() -> ndjson("1\n2 3\n")).isInstanceOfSatisfying(MalformedEventsException.class,
+                e -> assertThat(e.line()).isEqualTo(2));
+        // A JSON value spread over two lines is two bad lines, the first is reported.
+        assertThatThrownBy(() -> ndjson("{\n}\n")).isInstanceOfSatisfying(MalformedEventsException.class,
+                e -> assertThat(e.line()).isEqualTo(1));
+    }
+
+    @Test
+    void contentTypesMapToFormats() {
+        assertThat(BodyFormat.of(null)).isEqualTo(BodyFormat.JSON);
+        assertThat(BodyFormat.of("")).isEqualTo(BodyFormat.JSON);
+        assertThat(BodyFormat.of("application/json")).isEqualTo(BodyFormat.JSON);
+        assertThat(BodyFormat.of("Application/JSON; charset=UTF-8")).isEqualTo(BodyFormat.JSON);
+        assertThat(BodyFormat.of("application/x-ndjson;charset=\"utf-8\"")).isEqualTo(BodyFormat.NDJSON);
+        assertThat(BodyFormat.of("application/ndjson")).isEqualTo(BodyFormat.NDJSON);
+        assertThatThrownBy(() -> BodyFormat.of("text/plain")).isInstanceOfSatisfying(HttpError.class,
+                e -> assertThat(e.status().code()).isEqualTo(415));
+        assertThatThrownBy(() -> BodyFormat.of("application/json; charset=iso-8859-1"))
+                .isInstanceOfSatisfying(HttpError.class, e -> assertThat(e.status().code()).isEqualTo(415));
+    }
+}
