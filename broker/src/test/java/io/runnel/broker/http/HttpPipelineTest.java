@@ -39,8 +39,18 @@ class HttpPipelineTest {
                 throw new IllegalStateException("bug");
             })
             .build();
-    private final EmbeddedChannel channel = new EmbeddedChannel(
-            new HttpServerInitializer(router, LIMITS, (api, status) -> statuses.add(api + ":" + status)));
+    private final EmbeddedChannel channel = frozenChannel();
+
+    /**
+     * Time is frozen before the pipeline (and its deadline timer) exists, so only advanceTimeBy
+     * moves the clock: wall time spent on a loaded machine cannot fire a deadline early.
+     */
+    private EmbeddedChannel frozenChannel() {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.freezeTime();
+        ch.pipeline().addLast(new HttpServerInitializer(router, LIMITS, (api, status) -> statuses.add(api + ":" + status)));
+        return ch;
+    }
 
     @AfterEach
     void close() {
