@@ -1,0 +1,244 @@
+package io.runnel.broker.process;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Queue;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.awaitility.core.ConditionTimeoutException;
+
+/**
+ * Keyed produce load from several threads that records its own history: every acknowledged batch
+ * (key, event ids in order, partition, offset, the order of acknowledgements per key) and every
+ * batch sent without a 200 (refused, reset, timed out or rejected: <em>not</em> acknowledged, so the
+ * broker may or may not have stored it). {@link HistoryChecker} compares that history with what
+ * consumers read back.
+ *
+ * <p>Each key belongs to one thread, which sends its batches one after another: a batch of a key
+ * is sent only after the previous one was answered, so acknowledgement order is send order and
+ * the broker must store the batches of a key in that order. Event ids are
+ * {@code <runId>-<key>-<n>}, unique as long as each load has its own {@code runId}.
+ *
+ * <p>A failed request is followed by a short pause (so a dead broker is not hammered) and the next
+ * batch; the load runs until {@link #stop}.
+ */
+public final class HttpLoad implements AutoCloseable {
+    private static final Duration BACKOFF = Duration.ofMillis(20);
+
+    /**
+     * @param topic    topic to produce to
+     * @param runId    prefix of every event id (unique per load in a test)
+     * @param threads  producer threads (each owns the keys {@code i} with {@code i % threads == thread})
+     * @param keys     number of partition keys, {@code key-0 .. key-(keys-1)}
+     * @param minBatch fewest events per request
+     * @param maxBatch most events per request
+     * @param seed     seed of batch sizes and key choice
+     */
+    public record Settings(String topic, String runId, int threads, int keys, int minBatch, int maxBatch, long seed) {
+        public Settings {
+            if (threads < 1 || keys < threads || minBatch < 1 || maxBatch < minBatch) {
+                throw new IllegalArgumentException("need 1 <= threads <= keys and 1 <= minBatch <= maxBatch: " + this);
+            }
+        }
+    }
+
+    /** A batch as sent: its key and event ids, in order. */
+    public record Batch(String key, List<String> ids) {
+    }
+
+    /**
+     * An acknowledged batch.
+     *
+     * @param ackSeq    order of acknowledgement in this load (1, 2, ...)
+     * @param keyAckSeq order of acknowledgement among the batches of its key in this load (0, 1, ...)
+     */
+    public record Acked(Batch batch, ProducerClient.Ack ack, long ackSeq, int keyAckSeq) {
+    }
+
+    /** A batch sent without a 200: it may or may not be stored. */
+    public record Unacked(Batch batch, String reason) {
+    }
+
+    private final Settings settings;
+    private final ProducerClient client;
+    private final List<Thread> threads = new ArrayList<>();
+    private final CountDownLatch stopping = new CountDownLatch(1);
+    private final Queue<Acked> acked = new ConcurrentLinkedQueue<>();
+    private final Queue<Unacked> unacked = new ConcurrentLinkedQueue<>();
+    private final Queue<String> anomalies = new ConcurrentLinkedQueue<>();
+    private final AtomicLong ackSeq = new AtomicLong();
+    private final AtomicLong ackedEvents = new AtomicLong();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile String lastFailure = "none";
+
+    /** @param producer {@code http://address:port} of the producer API */
+    public HttpLoad(URI producer, Settings settings) {
+        this.settings = settings;
+        this.client = new ProducerClient(producer, Duration.ofSeconds(10));
+    }
+
+    /** Starts the producer threads. */
+    public HttpLoad start() {
+        if (!threads.isEmpty()) {
+            throw new IllegalStateException("already started");
+        }
+        for (int t = 0; t < settings.threads(); t++) {
+            int index = t;
+            Thread thread = new Thread(() -> run(index), "load-" + settings.runId() + "-" + t);
+            thread.setDaemon(true);
+            threads.add(thread);
+        }
+        threads.forEach(Thread::start);
+        return this;
+    }
+
+    private void run(int index) {
+        Random random = new Random(settings.seed() * 31 + index);
+        List<String> keys = new ArrayList<>();
+        for (int k = index; k < settings.keys(); k += settings.threads()) {
+            keys.add("key-" + k);
+        }
+        int[] nextId = new int[keys.size()];
+        int[] acks = new int[keys.size()];
+        while (stopping.getCount() > 0) {
+            int k = random.nextInt(keys.size());
+            String key = keys.get(k);
+            int n = settings.minBatch() + random.nextInt(settings.maxBatch() - settings.minBatch() + 1);
+            List<String> ids = new ArrayList<>(n);
+            List<String> events = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                String id = settings.runId() + "-" + key + "-" + nextId[k]++;
+                ids.add(id);
+                events.add(ProducerClient.event(key, id));
+            }
+            Batch batch = new Batch(key, List.copyOf(ids));
+            inFlight.incrementAndGet();
+            try {
+                ProducerClient.Ack ack = client.send(settings.topic(), key, events);
+                inFlight.decrementAndGet();
+                if (ack.count() != n || !ack.topic().equals(settings.topic()) || ack.partition() < 0 || ack.offset() < 0) {
+                    anomalies.add("acknowledgement " + ack + " does not match the batch of " + n + " events to "
+                            + settings.topic());
+                }
+                acked.add(new Acked(batch, ack, ackSeq.incrementAndGet(), acks[k]++));
+                ackedEvents.addAndGet(n);
+            } catch (IOException e) {
+                inFlight.decrementAndGet();
+                fail(batch, (e instanceof HttpTimeoutException ? "timed out: " : "no answer: ") + e);
+            } catch (ProducerClient.Rejected e) {
+                inFlight.decrementAndGet();
+                if (e.status() != 503) {
+                    anomalies.add("batch of " + key + " rejected: " + e.getMessage());
+                }
+                fail(batch, e.getMessage());
+            } catch (InterruptedException e) {
+                inFlight.decrementAndGet();
+                fail(batch, "interrupted while waiting for the answer");
+                return;
+            } catch (RuntimeException e) {
+                inFlight.decrementAndGet();
+                // A 200 with a broken answer: acknowledged, but the history cannot use it.
+                anomalies.add("batch of " + key + ": " + e.getMessage());
+                fail(batch, e.toString());
+            }
+        }
+    }
+
+    private void fail(Batch batch, String reason) {
+        unacked.add(new Unacked(batch, reason));
+        lastFailure = reason;
+        try {
+            // A pause that ends at once when the load is stopped.
+            stopping.await(BACKOFF.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Waits until at least {@code batches} batches were acknowledged.
+     *
+     * @throws AssertionError naming the last failure when time runs out
+     */
+    public void awaitAcked(long batches, Duration timeout) {
+        try {
+            await("load " + settings.runId() + ": " + batches + " acknowledged batches")
+                    .atMost(timeout)
+                    .pollInterval(Duration.ofMillis(5))
+                    .until(() -> ackSeq.get() >= batches);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("load " + settings.runId() + ": only " + ackSeq.get() + " of " + batches
+                    + " batches acknowledged within " + timeout + " (" + unacked.size() + " failed; last: "
+                    + lastFailure + ")", e);
+        }
+    }
+
+    /** Stops the threads and waits until each has its last request answered or failed. */
+    public void stop() {
+        stopping.countDown();
+        for (Thread t : threads) {
+            try {
+                t.join(Duration.ofSeconds(30));
+                if (t.isAlive()) {
+                    t.interrupt();
+                    t.join(Duration.ofSeconds(10));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public long ackedBatches() {
+        return ackSeq.get();
+    }
+
+    public long ackedEvents() {
+        return ackedEvents.get();
+    }
+
+    /** Requests sent and not yet answered (or failed) right now. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Acknowledged batches, in acknowledgement order (complete once {@link #stop} returned). */
+    public List<Acked> acked() {
+        return acked.stream().sorted(Comparator.comparingLong(Acked::ackSeq)).toList();
+    }
+
+    /** Batches sent without a 200 (complete once {@link #stop} returned). */
+    public List<Unacked> unacked() {
+        return List.copyOf(unacked);
+    }
+
+    /**
+     * What broke the producer contract: a status other than 200 or 503, or an acknowledgement that
+     * does not match its batch. Empty in a healthy run.
+     */
+    public List<String> anomalies() {
+        return List.copyOf(anomalies);
+    }
+
+    @Override
+    public void close() {
+        stop();
+        client.close();
+    }
+}
