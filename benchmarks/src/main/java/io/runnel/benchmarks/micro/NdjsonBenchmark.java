@@ -1,0 +1,148 @@
+package io.runnel.benchmarks.micro;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.runnel.broker.produce.BodyFormat;
+import io.runnel.broker.produce.EventBatch;
+import io.runnel.broker.produce.EventBodyParser;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Splitting and validating one produce request body of {@code lines} NDJSON events: the broker's
+ * {@link EventBodyParser} (one Jackson parser per line), the same approach written out minimally,
+ * one parser over the whole body checking line boundaries from token locations, and a newline
+ * scan alone as the floor.
+ *
+ * <p>One operation is one body; events/s = ops/s × {@code lines}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
+public class NdjsonBenchmark {
+    @Param("100")
+    int lines;
+
+    @Param("200")
+    int eventSize;
+
+    private final JsonFactory factory = new JsonFactory();
+    private EventBodyParser brokerParser;
+    private byte[] body;
+
+    @Setup
+    public void setUp() throws IOException {
+        body = BenchmarkEvents.ndjson(lines, eventSize);
+        brokerParser = new EventBodyParser(factory);
+        // Every variant must agree on the body before its speed means anything.
+        if (brokerParser.parse(BodyFormat.NDJSON, body).count() != lines || perLine() != lines
+                || singleParser() != lines || splitOnly() != lines) {
+            throw new IllegalStateException("variants disagree on the body");
+        }
+    }
+
+    /** The broker's own parser, as a produce request runs it. */
+    @Benchmark
+    public EventBatch broker() {
+        return brokerParser.parse(BodyFormat.NDJSON, body);
+    }
+
+    /** Minimal per-line approach: split on '\n', one parser per line, exactly one value each. */
+    @Benchmark
+    public int perLine() throws IOException {
+        int count = 0;
+        int pos = 0;
+        while (pos < body.length) {
+            int nl = indexOf(body, pos);
+            int end = nl < 0 ? body.length : nl;
+            if (end > pos) {
+                try (JsonParser p = factory.createParser(body, pos, end - pos)) {
+                    JsonToken t = p.nextToken();
+                    if (t == null) {
+                        throw new IllegalStateException("blank line");
+                    }
+                    p.skipChildren();
+                    if (p.nextToken() != null) {
+                        throw new IllegalStateException("two values on one line");
+                    }
+                }
+                count++;
+            }
+            pos = end + 1;
+        }
+        return count;
+    }
+
+    /**
+     * One parser over the body: each root-level value's byte range comes from token locations; the
+     * gap before it must hold a newline and the value itself none, so each line has one value.
+     */
+    @Benchmark
+    public int singleParser() throws IOException {
+        int count = 0;
+        try (JsonParser p = factory.createParser(body)) {
+            long prevEnd = -1;
+            JsonToken t;
+            while ((t = p.nextToken()) != null) {
+                int start = (int) p.currentTokenLocation().getByteOffset();
+                if (t.isStructStart()) {
+                    p.skipChildren();
+                }
+                int end = (int) p.currentLocation().getByteOffset();
+                if (prevEnd >= 0 && indexOf(body, (int) prevEnd, start) < 0) {
+                    throw new IllegalStateException("two values on one line");
+                }
+                if (indexOf(body, start, end) >= 0) {
+                    throw new IllegalStateException("a value spans lines");
+                }
+                prevEnd = end;
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** Newline scan only: the floor under any validating splitter. */
+    @Benchmark
+    public int splitOnly() {
+        int count = 0;
+        int pos = 0;
+        while (pos < body.length) {
+            int nl = indexOf(body, pos);
+            int end = nl < 0 ? body.length : nl;
+            if (end > pos) {
+                count++;
+            }
+            pos = end + 1;
+        }
+        return count;
+    }
+
+    private static int indexOf(byte[] b, int from) {
+        return indexOf(b, from, b.length);
+    }
+
+    private static int indexOf(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
