@@ -15,7 +15,11 @@ import java.time.Duration;
  *   state:   'p' | topicId(4) | partition(4)                       -> logStart(8) | logEnd(8) | sizeBytes(8)
  *            't' | topic name (UTF-8)                             -> id(4) | retentionSeconds(8) | retentionNanos(4) | retentionBytes(8)
  *            'n'                                                  -> next topic id(4)
+ *            'g' | topicId(4) | partition(4) | generation(4)      -> start offset(8)
  *   offsets: groupLength(4) | group (UTF-8) | topicId(4) | partition(4) -> next offset(8)
+ *
+ * Generation keys sort by generation within a partition (generations recorded are > 0), so a
+ * partition's history is read back in order.
  *
  * The group is length-prefixed so that one group's keys are exactly the keys starting with
  * groupLength | group: no other group can share that prefix.
@@ -24,6 +28,8 @@ final class Keys {
     static final int LOG_KEY_SIZE = 16;
     static final byte PARTITION_TAG = 'p';
     static final byte TOPIC_TAG = 't';
+    static final byte GENERATION_TAG = 'g';
+    static final int GENERATION_KEY_SIZE = 13;
     static final byte[] NEXT_TOPIC_ID = {'n'};
 
     private Keys() {
@@ -64,6 +70,19 @@ final class Keys {
         putInt(k, 1, topicId);
         putInt(k, 5, partition);
         return k;
+    }
+
+    static byte[] generation(int topicId, int partition, int generation) {
+        byte[] k = new byte[GENERATION_KEY_SIZE];
+        k[0] = GENERATION_TAG;
+        putInt(k, 1, topicId);
+        putInt(k, 5, partition);
+        putInt(k, 9, generation);
+        return k;
+    }
+
+    static boolean isGenerationKey(byte[] key) {
+        return key.length == GENERATION_KEY_SIZE && key[0] == GENERATION_TAG;
     }
 
     static byte[] encodeState(PartitionState s) {

@@ -16,12 +16,13 @@ import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /*
- * Loads the topic registry and partition states at open, and checks each partition's state record
- * against the chunks actually in the log column family.
+ * Loads the topic registry, partition states and generation histories at open, and checks each
+ * partition's state record against the chunks actually in the log column family.
  *
- * Both are written in the same atomic WriteBatch and the WAL is recovered point-in-time, so they
+ * All are written in the same atomic WriteBatch and the WAL is recovered point-in-time, so they
  * should always agree; if they ever do not (a bug, a manual repair), the log is the truth: start
- * and end come from its first and last chunk, and the corrected record is written back.
+ * and end come from its first and last chunk, and the corrected record is written back. History
+ * entries that start above the end (which only a disagreeing record could leave) are deleted.
  */
 final class Recovery {
     private static final System.Logger LOG = System.getLogger(Recovery.class.getName());
@@ -29,6 +30,7 @@ final class Recovery {
     final List<TopicInfo> topics = new ArrayList<>();
     int nextTopicId = 1;
     final Map<Long, PartitionState> partitions = new HashMap<>();
+    final Map<Long, GenerationHistory> histories = new HashMap<>();
 
     private Recovery() {
     }
@@ -41,6 +43,7 @@ final class Recovery {
     }
 
     private void loadState(RocksHandles rocks) {
+        Map<Long, List<long[]>> entries = new HashMap<>();
         try (RocksIterator it = rocks.db.newIterator(rocks.state, rocks.scanOptions)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 byte[] key = it.key();
@@ -51,14 +54,29 @@ final class Recovery {
                     topics.add(Keys.decodeTopic(key, it.value()));
                 } else if (key.length == 1 && key[0] == Keys.NEXT_TOPIC_ID[0]) {
                     nextTopicId = Keys.getInt(it.value(), 0);
+                } else if (Keys.isGenerationKey(key)) {
+                    // Keys sort by generation within a partition: the list comes out in order.
+                    long id = Keys.partitionId(Keys.getInt(key, 1), Keys.getInt(key, 5));
+                    entries.computeIfAbsent(id, k -> new ArrayList<>())
+                            .add(new long[] {Keys.getInt(key, 9), Keys.getLong(it.value(), 0)});
                 }
             }
             check(it);
         }
+        entries.forEach((id, list) -> {
+            int[] generations = new int[list.size()];
+            long[] starts = new long[list.size()];
+            for (int i = 0; i < list.size(); i++) {
+                generations[i] = (int) list.get(i)[0];
+                starts[i] = list.get(i)[1];
+            }
+            histories.put(id, GenerationHistory.of(generations, starts));
+        });
     }
 
     private void verifyAgainstLog(RocksHandles rocks) {
         TreeSet<Long> ids = new TreeSet<>(partitions.keySet());
+        ids.addAll(histories.keySet());
         byte[] header = new byte[Chunk.HEADER_SIZE];
         try (RocksIterator it = rocks.db.newIterator(rocks.log, rocks.scanOptions);
              WriteBatch repairs = new WriteBatch()) {
@@ -82,6 +100,18 @@ final class Recovery {
                     partitions.put(id, actual);
                     repairs.put(rocks.state, Keys.partitionState(topicId, partition), Keys.encodeState(actual));
                 }
+                GenerationHistory history = histories.get(id);
+                if (history != null) {
+                    GenerationHistory kept = history.truncatedTo(actual.logEndOffset() + 1);
+                    if (kept != history) {
+                        LOG.log(Level.WARNING, "partition {0}/{1}: generation history {2} goes past the log end {3}; "
+                                + "keeping {4}", topicId, partition, history, actual.logEndOffset(), kept);
+                        for (int i = kept.size(); i < history.size(); i++) {
+                            repairs.delete(rocks.state, Keys.generation(topicId, partition, history.generation(i)));
+                        }
+                        histories.put(id, kept);
+                    }
+                }
             }
             if (repairs.count() > 0) {
                 try (WriteOptions sync = new WriteOptions().setSync(true)) {
@@ -98,7 +128,8 @@ final class Recovery {
         it.seek(Keys.log(topicId, partition, 0));
         if (!it.isValid() || !Keys.isLogKeyOf(it.key(), topicId, partition)) {
             check(it);
-            // No chunks: an empty partition. Offsets never move backwards, so keep the end.
+            // No chunks: an empty partition. Its recorded end stands (only a truncation, in the
+            // same batch as the record, moves an end backwards).
             long end = recorded == null ? 0 : recorded.logEndOffset();
             return recorded != null && recorded.sizeBytes() == 0 && recorded.logStartOffset() == end
                     ? recorded : new PartitionState(end, end, 0);

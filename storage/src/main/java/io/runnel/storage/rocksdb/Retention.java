@@ -57,7 +57,8 @@ final class Retention {
     }
 
     private WriteRequest.DeleteChunks plan(PartitionLog log, TopicConfig config, long now) {
-        PartitionState s = log.published();
+        PartitionLog.View view = log.publishedView();
+        PartitionState s = view.state();
         if (s.logEndOffset() <= s.logStartOffset()) {
             return null;
         }
@@ -93,7 +94,8 @@ final class Retention {
         if (newStart <= s.logStartOffset()) {
             return null;
         }
-        return new WriteRequest.DeleteChunks(log, s.logStartOffset(), newStart, removed, new CompletableFuture<>());
+        return new WriteRequest.DeleteChunks(log, s.logStartOffset(), view.truncations(), newStart, removed,
+                new CompletableFuture<>());
     }
 
     /** Chunks whose last timestamp is below this are expired; saturates for very long retention. */

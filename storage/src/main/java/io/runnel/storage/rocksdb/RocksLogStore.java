@@ -5,6 +5,7 @@ import io.runnel.storage.Chunk;
 import io.runnel.storage.CorruptChunkException;
 import io.runnel.storage.LogStore;
 import io.runnel.storage.OffsetKey;
+import io.runnel.storage.OffsetListener;
 import io.runnel.storage.PartitionState;
 import io.runnel.storage.ReadResult;
 import io.runnel.storage.StorageConfig;
@@ -39,6 +40,10 @@ import org.rocksdb.RocksIterator;
  * <p>All writes go through a single writer thread that group-commits them (see {@link LogWriter});
  * reads run on the caller's thread and are bounded by each partition's published durable end
  * offset. Retention runs on its own thread every {@link StorageConfig#retentionInterval()}.
+ *
+ * <p>The {@code state} column family also holds each partition's generation history (see
+ * {@link LogStore}); it is loaded at open and changed only by the writer, in the batch of the
+ * chunks or truncation it describes.
  */
 public final class RocksLogStore implements LogStore {
     private static final System.Logger LOG = System.getLogger(RocksLogStore.class.getName());
@@ -64,8 +69,8 @@ public final class RocksLogStore implements LogStore {
     private RocksLogStore(StorageConfig config, RocksHandles rocks, Recovery recovered) {
         this.rocks = rocks;
         this.topics = new Topics(recovered.topics, recovered.nextTopicId);
-        recovered.partitions.forEach((id, state) ->
-                partitions.put(id, new PartitionLog((int) (id >>> 32), (int) (long) id, state)));
+        recovered.partitions.forEach((id, state) -> partitions.put(id, new PartitionLog((int) (id >>> 32),
+                (int) (long) id, state, recovered.histories.getOrDefault(id, GenerationHistory.EMPTY))));
         this.writer = new LogWriter(rocks, topics, config);
         this.retention = new Retention(rocks, topics, partitions, writer, config.clock());
         this.retentionThread = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -117,6 +122,11 @@ public final class RocksLogStore implements LogStore {
     }
 
     @Override
+    public Optional<TopicInfo> topic(int topicId) {
+        return Optional.ofNullable(topics.byId(topicId));
+    }
+
+    @Override
     public Collection<TopicInfo> topics() {
         return topics.all();
     }
@@ -125,25 +135,99 @@ public final class RocksLogStore implements LogStore {
 
     @Override
     public CompletableFuture<AppendResult> append(int topicId, int partition, int generation, byte[] chunk) {
+        return append(topicId, partition, generation, chunk, OffsetListener.NONE);
+    }
+
+    @Override
+    public CompletableFuture<AppendResult> append(int topicId, int partition, int generation, byte[] chunk,
+                                                  OffsetListener onAssigned) {
+        Objects.requireNonNull(onAssigned, "onAssigned");
+        Chunk checked;
+        PartitionLog log;
+        try {
+            log = writablePartition(topicId, partition);
+            checked = checkChunk(chunk);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         CompletableFuture<AppendResult> appended = new CompletableFuture<>();
+        submit(new WriteRequest.Append(log, generation, chunk, checked.count(), onAssigned, appended));
+        return appended;
+    }
+
+    @Override
+    public CompletableFuture<AppendResult> appendReplica(int topicId, int partition, byte[] stampedChunk) {
+        Chunk checked;
+        PartitionLog log;
+        try {
+            log = writablePartition(topicId, partition);
+            checked = checkChunk(stampedChunk);
+            if (checked.baseOffset() < 0) {
+                throw new IllegalArgumentException("chunk has a negative base offset " + checked.baseOffset());
+            }
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<AppendResult> appended = new CompletableFuture<>();
+        submit(new WriteRequest.ReplicaAppend(log, stampedChunk, checked.baseOffset(), checked.generation(),
+                checked.count(), appended));
+        return appended;
+    }
+
+    @Override
+    public CompletableFuture<Void> beginGeneration(int topicId, int partition, int generation) {
+        PartitionLog log;
+        try {
+            log = writablePartition(topicId, partition);
+            if (generation < 0) {
+                throw new IllegalArgumentException("generation must be >= 0, not " + generation);
+            }
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<Void> begun = new CompletableFuture<>();
+        submit(new WriteRequest.BeginGeneration(log, generation, begun));
+        return begun;
+    }
+
+    @Override
+    public CompletableFuture<Long> truncate(int topicId, int partition, long offset) {
+        PartitionLog log;
+        try {
+            log = writablePartition(topicId, partition);
+            if (offset < 0) {
+                throw new IllegalArgumentException("truncation offset must be >= 0, not " + offset);
+            }
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<Long> truncated = new CompletableFuture<>();
+        submit(new WriteRequest.Truncate(log, offset, truncated));
+        return truncated;
+    }
+
+    /** The partition's log, created if needed; IllegalArgumentException for a bad partition or topic. */
+    private PartitionLog writablePartition(int topicId, int partition) {
         if (partition < 0) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException("partition must be >= 0, not " + partition));
+            throw new IllegalArgumentException("partition must be >= 0, not " + partition);
         }
         if (topics.byId(topicId) == null) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException("unknown topic id " + topicId));
+            throw new IllegalArgumentException("unknown topic id " + topicId);
         }
-        int count;
-        try {
-            // Checked here, on the caller's thread, so that nothing malformed is ever stored and
-            // the writer never has to look inside a chunk.
-            count = Chunk.wrap(Objects.requireNonNull(chunk, "chunk")).count();
-        } catch (CorruptChunkException e) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException("not a valid chunk: " + e.getMessage(), e));
-        }
-        PartitionLog log = partitions.computeIfAbsent(Keys.partitionId(topicId, partition),
+        return partitions.computeIfAbsent(Keys.partitionId(topicId, partition),
                 id -> new PartitionLog(topicId, partition, PartitionState.EMPTY));
-        submit(new WriteRequest.Append(log, generation, chunk, count, appended));
-        return appended;
+    }
+
+    /**
+     * Verifies a chunk on the caller's thread, so that nothing malformed is ever stored and the
+     * writer never has to look inside a chunk.
+     */
+    private static Chunk checkChunk(byte[] chunk) {
+        try {
+            return Chunk.wrap(Objects.requireNonNull(chunk, "chunk"));
+        } catch (CorruptChunkException e) {
+            throw new IllegalArgumentException("not a valid chunk: " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -211,6 +295,11 @@ public final class RocksLogStore implements LogStore {
 
     @Override
     public ReadResult read(int topicId, int partition, long fromOffset, int maxBytes) {
+        return read(topicId, partition, fromOffset, maxBytes, Long.MAX_VALUE);
+    }
+
+    @Override
+    public ReadResult read(int topicId, int partition, long fromOffset, int maxBytes, long maxOffset) {
         ensureOpen();
         PartitionLog log = partitions.get(Keys.partitionId(topicId, partition));
         if (log == null) {
@@ -221,13 +310,14 @@ public final class RocksLogStore implements LogStore {
         PartitionState s = log.published();
         long from = Math.max(fromOffset, s.logStartOffset());
         long end = s.logEndOffset();
-        if (from >= end) {
+        if (from >= Math.min(end, maxOffset)) {
             return new ReadResult(List.of(), from, from);
         }
         lifecycle.readLock().lock();
         try {
             ensureOpen();
             try (RocksIterator it = rocks.db.newIterator(rocks.log, rocks.readOptions)) {
+                end = Math.min(end, endSince(log));
                 byte[] target = Keys.log(topicId, partition, from);
                 it.seekForPrev(target);
                 if (!it.isValid() || !Keys.isLogKeyOf(it.key(), topicId, partition)) {
@@ -247,6 +337,11 @@ public final class RocksLogStore implements LogStore {
                     Chunk chunk = verified(it.value(), base, topicId, partition);
                     if (chunk.nextOffset() <= from) {
                         continue;
+                    }
+                    if (chunk.nextOffset() > maxOffset || chunk.nextOffset() > end) {
+                        // Above the high watermark; or (never expected: truncations land on chunk
+                        // bounds) past the end, which is all this read may show.
+                        break;
                     }
                     if (chunks.isEmpty() && base > from) {
                         from = base;
@@ -274,16 +369,18 @@ public final class RocksLogStore implements LogStore {
             return 0;
         }
         PartitionState s = log.published();
+        long end = s.logEndOffset();
         lifecycle.readLock().lock();
         try {
             ensureOpen();
             byte[] header = new byte[Chunk.HEADER_SIZE];
             try (RocksIterator it = rocks.db.newIterator(rocks.log, rocks.scanOptions)) {
+                end = Math.min(end, endSince(log));
                 // Only the 40 header bytes of each chunk are copied until one can hold the answer.
                 for (it.seek(Keys.log(topicId, partition, s.logStartOffset())); it.isValid(); it.next()) {
                     byte[] key = it.key();
                     long base = Keys.baseOffsetOfLogKey(key);
-                    if (!Keys.isLogKeyOf(key, topicId, partition) || base >= s.logEndOffset()) {
+                    if (!Keys.isLogKeyOf(key, topicId, partition) || base >= end) {
                         break;
                     }
                     if (it.value(header) >= Chunk.HEADER_SIZE && Keys.getLong(header, 32) < timestamp) {
@@ -298,16 +395,56 @@ public final class RocksLogStore implements LogStore {
                 }
                 check(it);
             }
-            return s.logEndOffset();
+            return end;
         } finally {
             lifecycle.readLock().unlock();
         }
+    }
+
+    /*
+     * The published end again, read after the caller created its iterator. A truncation lowers the
+     * end: a reader that took the old end and then an iterator created after the truncation (and
+     * perhaps after new appends at the same offsets, which are written before they are published)
+     * must stop at the new end. Everything below the smaller of the two ends is in the snapshot
+     * and belongs to one consistent log: the old one if the snapshot predates the truncation, the
+     * new one otherwise.
+     */
+    private static long endSince(PartitionLog log) {
+        return log.published().logEndOffset();
     }
 
     @Override
     public PartitionState state(int topicId, int partition) {
         PartitionLog log = partitions.get(Keys.partitionId(topicId, partition));
         return log == null ? PartitionState.EMPTY : log.published();
+    }
+
+    @Override
+    public int lastGeneration(int topicId, int partition) {
+        PartitionLog log = partitions.get(Keys.partitionId(topicId, partition));
+        return log == null ? 0 : log.publishedView().history().last();
+    }
+
+    @Override
+    public OptionalLong generationStart(int topicId, int partition, int generation) {
+        PartitionLog log = partitions.get(Keys.partitionId(topicId, partition));
+        return log == null ? OptionalLong.empty() : log.publishedView().history().startOf(generation);
+    }
+
+    @Override
+    public long endOffsetForGeneration(int topicId, int partition, int generation) {
+        PartitionLog log = partitions.get(Keys.partitionId(topicId, partition));
+        if (log == null) {
+            return 0;
+        }
+        PartitionLog.View view = log.publishedView();
+        return view.history().endOffsetFor(generation, view.state().logEndOffset());
+    }
+
+    @Override
+    public int floorGeneration(int topicId, int partition, int generation) {
+        PartitionLog log = partitions.get(Keys.partitionId(topicId, partition));
+        return log == null ? 0 : log.publishedView().history().floor(generation);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.runnel.storage.rocksdb;
 
 import io.runnel.storage.AppendResult;
 import io.runnel.storage.OffsetKey;
+import io.runnel.storage.OffsetListener;
 import io.runnel.storage.TopicConfig;
 import io.runnel.storage.TopicInfo;
 import java.util.Map;
@@ -15,11 +16,44 @@ sealed interface WriteRequest {
 
     CompletableFuture<?> future();
 
-    record Append(PartitionLog log, int generation, byte[] chunk, int count,
+    /** A leader's append: the writer assigns the offset, stamps it and tells {@code onAssigned}. */
+    record Append(PartitionLog log, int generation, byte[] chunk, int count, OffsetListener onAssigned,
                   CompletableFuture<AppendResult> future) implements WriteRequest {
         @Override
         public int sizeBytes() {
             return chunk.length + Keys.LOG_KEY_SIZE;
+        }
+    }
+
+    /**
+     * A follower's append of a chunk stamped by the leader (header fields read and verified on the
+     * caller's thread); written only if {@code baseOffset} is the log end at its turn.
+     */
+    record ReplicaAppend(PartitionLog log, byte[] chunk, long baseOffset, int generation, int count,
+                         CompletableFuture<AppendResult> future) implements WriteRequest {
+        @Override
+        public int sizeBytes() {
+            return chunk.length + Keys.LOG_KEY_SIZE;
+        }
+    }
+
+    /** Records {@code generation} as starting at the log end. */
+    record BeginGeneration(PartitionLog log, int generation, CompletableFuture<Void> future) implements WriteRequest {
+        @Override
+        public int sizeBytes() {
+            return 64;
+        }
+    }
+
+    /**
+     * Removes the partition's chunks from {@code offset} (rounded down to a chunk base) on. The
+     * writer reads chunk boundaries from RocksDB to apply it, so it always starts a batch of its
+     * own: everything queued before it is written by then.
+     */
+    record Truncate(PartitionLog log, long offset, CompletableFuture<Long> future) implements WriteRequest {
+        @Override
+        public int sizeBytes() {
+            return 64;
         }
     }
 
@@ -32,10 +66,11 @@ sealed interface WriteRequest {
 
     /**
      * Deletes every chunk of the partition below {@code newStart} (a chunk boundary), planned when
-     * the log started at {@code plannedStart}; {@code removedBytes} is the size of those chunks.
+     * the log started at {@code plannedStart} after {@code plannedTruncations} truncations;
+     * {@code removedBytes} is the size of those chunks.
      */
-    record DeleteChunks(PartitionLog log, long plannedStart, long newStart, long removedBytes,
-                        CompletableFuture<Void> future) implements WriteRequest {
+    record DeleteChunks(PartitionLog log, long plannedStart, long plannedTruncations, long newStart,
+                        long removedBytes, CompletableFuture<Void> future) implements WriteRequest {
         @Override
         public int sizeBytes() {
             return 64;

@@ -17,10 +17,18 @@ import java.util.concurrent.TimeUnit;
  * printing {@code ACK partition baseOffset count payloadId END} for each append as soon as it is
  * acknowledged. The content of a chunk is a pure function of its payload id ({@link #chunkFor}),
  * so the parent can check every stored chunk without knowing which ones were acknowledged.
+ *
+ * <p>One more thread owns partition {@link #TRUNCATED}: it appends, and every fourth chunk
+ * truncates the last two away (inside the older one's first record span, so the store rounds
+ * down), printing {@code TRUNCATING partition offset END} before and {@code TRUNC partition newEnd
+ * END} once the truncation is acknowledged. Being one thread, its lines come in the order of its
+ * operations.
  */
 public final class CrashWriter {
     static final String TOPIC = "crash";
     static final int PARTITIONS = 3;
+    /** Written and truncated by one thread; after the {@link #PARTITIONS} appended ones. */
+    static final int TRUNCATED = PARTITIONS;
 
     private CrashWriter() {
     }
@@ -58,12 +66,40 @@ public final class CrashWriter {
             thread.start();
             writers.add(thread);
         }
-        synchronized (out) {
-            out.println("READY");
-            out.flush();
-        }
+        Thread truncator = new Thread(() -> {
+            List<AppendResult> mine = new ArrayList<>();
+            for (int seq = 0; ; seq++) {
+                String payloadId = "r" + round + "t" + seq;
+                try {
+                    AppendResult r = store.append(topic, TRUNCATED, round, chunkFor(payloadId)).get(60, TimeUnit.SECONDS);
+                    print(out, "ACK " + TRUNCATED + " " + r.baseOffset() + " " + r.count() + " " + payloadId + " END");
+                    mine.add(r);
+                    if (seq % 4 == 3) {
+                        AppendResult cut = mine.get(mine.size() - 2);
+                        long offset = cut.baseOffset() + (cut.count() > 1 ? 1 : 0);
+                        print(out, "TRUNCATING " + TRUNCATED + " " + offset + " END");
+                        long newEnd = store.truncate(topic, TRUNCATED, offset).get(60, TimeUnit.SECONDS);
+                        print(out, "TRUNC " + TRUNCATED + " " + newEnd + " END");
+                        mine.subList(mine.size() - 2, mine.size()).clear();
+                    }
+                } catch (Exception e) {
+                    e.printStackTrace();
+                    return;
+                }
+            }
+        }, "crash-truncator");
+        truncator.start();
+        writers.add(truncator);
+        print(out, "READY");
         for (Thread w : writers) {
             w.join();
+        }
+    }
+
+    private static void print(PrintStream out, String line) {
+        synchronized (out) {
+            out.println(line);
+            out.flush();
         }
     }
 

@@ -1,12 +1,14 @@
 package io.runnel.storage.rocksdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.runnel.storage.AppendResult;
 import io.runnel.storage.Chunk;
 import io.runnel.storage.ChunkBuilder;
 import io.runnel.storage.LogStore;
 import io.runnel.storage.OffsetKey;
+import io.runnel.storage.OffsetMismatchException;
 import io.runnel.storage.PartitionState;
 import io.runnel.storage.ReadResult;
 import io.runnel.storage.StorageConfig;
@@ -21,15 +23,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs seeded random sequences of appends, reads, offset commits, reopens and retention runs (with
- * time jumps) against the store and a plain in-memory model, comparing after every step. A failure
- * names its seed; rerun it with {@code -Drunnel.model.seed=<seed>}.
+ * Runs seeded random sequences of appends (a leader's and replica ones), reads (also bounded by a
+ * high watermark), offset commits, truncations, generation changes, reopens and retention runs
+ * (with time jumps) against the store and a plain in-memory model, comparing offsets and
+ * generation histories after every step. A failure names its seed; rerun it with
+ * {@code -Drunnel.model.seed=<seed>}.
  */
 class RocksLogStoreModelTest {
     private static final long T0 = 1_700_000_000_000L;
@@ -68,7 +74,29 @@ class RocksLogStoreModelTest {
 
     static final class ModelPartition {
         final List<ModelChunk> chunks = new ArrayList<>();
+        /** Generation history: generation -> start offset. */
+        final TreeMap<Integer, Long> history = new TreeMap<>();
         long end;
+
+        int lastGeneration() {
+            return history.isEmpty() ? 0 : history.lastKey();
+        }
+
+        /** Kafka's leader-epoch cache: only newer generations, starts strictly increasing. */
+        void record(int generation, long start) {
+            if (generation <= lastGeneration()) {
+                return;
+            }
+            if (!history.isEmpty() && history.lastEntry().getValue() == start) {
+                history.pollLastEntry();
+            }
+            history.put(generation, start);
+        }
+
+        long endOffsetFor(int generation) {
+            Map.Entry<Integer, Long> next = history.higherEntry(generation);
+            return next == null ? end : next.getValue();
+        }
 
         long start() {
             return chunks.isEmpty() ? end : chunks.get(0).base();
@@ -93,6 +121,8 @@ class RocksLogStoreModelTest {
         private final List<TopicInfo> topics = new ArrayList<>();
         private LogStore store;
         private int op;
+        /** The newest generation any partition has seen. */
+        private int generation = 1;
 
         Run(long seed, Path data) {
             this.seed = seed;
@@ -112,17 +142,23 @@ class RocksLogStoreModelTest {
                 topics.add(store.ensureTopic("sized", new TopicConfig(Duration.ofDays(7), 3000)));
                 for (op = 0; op < STEPS; op++) {
                     int dice = random.nextInt(100);
-                    if (dice < 45) {
+                    if (dice < 35) {
                         append();
-                    } else if (dice < 70) {
+                    } else if (dice < 45) {
+                        appendReplica();
+                    } else if (dice < 63) {
                         read();
-                    } else if (dice < 78) {
+                    } else if (dice < 69) {
                         commit();
-                    } else if (dice < 84) {
+                    } else if (dice < 73) {
                         offsetForTimestamp();
-                    } else if (dice < 92) {
+                    } else if (dice < 80) {
                         clock.advance(Duration.ofMinutes(random.nextInt(90)));
                         retention();
+                    } else if (dice < 87) {
+                        truncate();
+                    } else if (dice < 93) {
+                        beginGeneration();
                     } else {
                         store.close();
                         open();
@@ -146,6 +182,25 @@ class RocksLogStoreModelTest {
         private void append() throws Exception {
             TopicInfo t = topic();
             int p = random.nextInt(PARTITIONS);
+            byte[] chunk = buildChunk();
+            List<String> values = lastValues;
+            List<Long> timestamps = lastTimestamps;
+            int count = values.size();
+            ModelPartition m = partition(t, p);
+            // Now and then a stale leader's generation: stored, but never recorded in the history.
+            int g = random.nextInt(10) == 0 ? generation - 1 : generation;
+            AppendResult r = store.append(t.id(), p, g, chunk).get(30, TimeUnit.SECONDS);
+            assertThat(r).isEqualTo(new AppendResult(m.end, count));
+            m.chunks.add(new ModelChunk(m.end, values, timestamps, chunk.length));
+            m.record(g, m.end);
+            m.end += count;
+        }
+
+        private List<String> lastValues;
+        private List<Long> lastTimestamps;
+
+        /** A random chunk; its values and timestamps are left in lastValues / lastTimestamps. */
+        private byte[] buildChunk() {
             int count = 1 + random.nextInt(6);
             ChunkBuilder b = new ChunkBuilder();
             List<String> values = new ArrayList<>();
@@ -158,12 +213,83 @@ class RocksLogStoreModelTest {
                 values.add(v);
                 timestamps.add(ts);
             }
-            byte[] chunk = b.build();
+            lastValues = values;
+            lastTimestamps = timestamps;
+            return b.build();
+        }
+
+        /** A chunk stamped as a leader would, mostly at the log end, sometimes ahead or behind. */
+        private void appendReplica() throws Exception {
+            TopicInfo t = topic();
+            int p = random.nextInt(PARTITIONS);
             ModelPartition m = partition(t, p);
-            AppendResult r = store.append(t.id(), p, op, chunk).get(30, TimeUnit.SECONDS);
-            assertThat(r).isEqualTo(new AppendResult(m.end, count));
-            m.chunks.add(new ModelChunk(m.end, values, timestamps, chunk.length));
-            m.end += count;
+            byte[] chunk = buildChunk();
+            int dice = random.nextInt(8);
+            long base = dice == 0 ? m.end + 1 + random.nextInt(5) : dice == 1 && m.end > 0 ? random.nextLong(m.end) : m.end;
+            int g = switch (random.nextInt(4)) {
+                case 0 -> ++generation;
+                case 1 -> Math.max(0, generation - 1);
+                default -> generation;
+            };
+            Chunk.stamp(chunk, base, g);
+            if (base != m.end) {
+                assertThatThrownBy(() -> store.appendReplica(t.id(), p, chunk).get(30, TimeUnit.SECONDS))
+                        .isInstanceOf(ExecutionException.class)
+                        .cause().isInstanceOf(OffsetMismatchException.class)
+                        .extracting(e -> ((OffsetMismatchException) e).expectedOffset()).isEqualTo(m.end);
+                return;
+            }
+            AppendResult r = store.appendReplica(t.id(), p, chunk).get(30, TimeUnit.SECONDS);
+            assertThat(r).isEqualTo(new AppendResult(base, lastValues.size()));
+            m.chunks.add(new ModelChunk(base, lastValues, lastTimestamps, chunk.length));
+            m.record(g, base);
+            m.end += lastValues.size();
+        }
+
+        private void truncate() throws Exception {
+            TopicInfo t = topic();
+            int p = random.nextInt(PARTITIONS);
+            ModelPartition m = partition(t, p);
+            long offset = random.nextInt((int) m.end + 4);
+            if (random.nextBoolean() && !m.chunks.isEmpty()) {
+                offset = m.chunks.get(random.nextInt(m.chunks.size())).base(); // exactly a boundary
+            }
+            long expectedEnd;
+            if (offset >= m.end) {
+                expectedEnd = m.end;
+            } else if (offset <= m.start()) {
+                expectedEnd = offset;
+                m.chunks.clear();
+            } else {
+                long cut = offset;
+                ModelChunk holding = m.chunks.stream().filter(c -> c.base() <= cut && cut < c.next()).findFirst()
+                        .orElseThrow();
+                expectedEnd = holding.base();
+                m.chunks.removeIf(c -> c.base() >= holding.base());
+            }
+            if (expectedEnd < m.end) { // at or past the end a truncation changes nothing
+                long end = expectedEnd;
+                m.end = end;
+                m.history.values().removeIf(start -> start >= end);
+            }
+            assertThat(store.truncate(t.id(), p, offset).get(30, TimeUnit.SECONDS))
+                    .as("truncate(%d)", offset).isEqualTo(expectedEnd);
+        }
+
+        private void beginGeneration() throws Exception {
+            TopicInfo t = topic();
+            int p = random.nextInt(PARTITIONS);
+            ModelPartition m = partition(t, p);
+            int dice = random.nextInt(10);
+            if (dice == 0 && m.lastGeneration() > 0) {
+                int older = m.lastGeneration() - 1;
+                assertThatThrownBy(() -> store.beginGeneration(t.id(), p, older).get(30, TimeUnit.SECONDS))
+                        .cause().isInstanceOf(IllegalArgumentException.class);
+                return;
+            }
+            int g = dice < 4 ? m.lastGeneration() : ++generation;
+            store.beginGeneration(t.id(), p, g).get(30, TimeUnit.SECONDS);
+            m.record(g, m.end);
         }
 
         private void read() {
@@ -173,6 +299,12 @@ class RocksLogStoreModelTest {
             long from = random.nextInt((int) m.end + 4);
             long expectedFrom = Math.max(from, m.start());
             int maxBytes = random.nextInt(2000);
+            // Half the reads stop at a high watermark: mostly a chunk boundary, sometimes any offset.
+            long maxOffset = Long.MAX_VALUE;
+            if (random.nextBoolean()) {
+                maxOffset = random.nextInt(4) == 0 || m.chunks.isEmpty() ? random.nextInt((int) m.end + 3)
+                        : m.chunks.get(random.nextInt(m.chunks.size())).next();
+            }
             if (random.nextInt(3) == 0) {
                 // Exactly the size of the next k chunks: the boundary where "stop after the chunk
                 // that reaches maxBytes" matters.
@@ -180,7 +312,8 @@ class RocksLogStoreModelTest {
                 maxBytes = m.chunks.stream().filter(c -> c.next() > expectedFrom).limit(k)
                         .mapToInt(ModelChunk::size).sum();
             }
-            ReadResult r = store.read(t.id(), p, from, maxBytes);
+            ReadResult r = maxOffset == Long.MAX_VALUE && random.nextBoolean()
+                    ? store.read(t.id(), p, from, maxBytes) : store.read(t.id(), p, from, maxBytes, maxOffset);
 
             List<ModelChunk> expected = new ArrayList<>();
             long bytes = 0;
@@ -188,13 +321,17 @@ class RocksLogStoreModelTest {
                 if (c.next() <= expectedFrom) {
                     continue;
                 }
+                if (c.next() > maxOffset) {
+                    break;
+                }
                 expected.add(c);
                 bytes += c.size();
                 if (bytes >= maxBytes) {
                     break;
                 }
             }
-            assertThat(r.fromOffset()).as("fromOffset of read(%d, %d)", from, maxBytes).isEqualTo(expectedFrom);
+            assertThat(r.fromOffset()).as("fromOffset of read(%d, %d, %d)", from, maxBytes, maxOffset)
+                    .isEqualTo(expectedFrom);
             assertThat(r.nextOffset()).isEqualTo(expected.isEmpty() ? expectedFrom : expected.getLast().next());
             assertThat(r.chunks()).extracting(Chunk::baseOffset)
                     .containsExactlyElementsOf(expected.stream().map(ModelChunk::base).toList());
@@ -254,6 +391,7 @@ class RocksLogStoreModelTest {
                 for (int p = 0; p < PARTITIONS; p++) {
                     ModelPartition m = partition(t, p);
                     long size = m.size();
+                    long startBefore = m.start();
                     while (m.chunks.size() > 1) {
                         ModelChunk oldest = m.chunks.get(0);
                         boolean expired = oldest.lastTimestamp() < cutoff;
@@ -264,6 +402,11 @@ class RocksLogStoreModelTest {
                         m.chunks.remove(0);
                         size -= oldest.size();
                     }
+                    // Generations that lie wholly below the new start leave the history.
+                    while (m.start() > startBefore && m.history.size() > 1
+                            && m.history.higherEntry(m.history.firstKey()).getValue() <= m.start()) {
+                        m.history.pollFirstEntry();
+                    }
                 }
             }
         }
@@ -271,8 +414,20 @@ class RocksLogStoreModelTest {
         private void compareStates() {
             for (TopicInfo t : topics) {
                 for (int p = 0; p < PARTITIONS; p++) {
+                    ModelPartition m = partition(t, p);
                     assertThat(store.state(t.id(), p)).as("state of %s/%d after op %d", t.name(), p, op)
-                            .isEqualTo(partition(t, p).state());
+                            .isEqualTo(m.state());
+                    assertThat(store.lastGeneration(t.id(), p)).as("last generation of %s/%d", t.name(), p)
+                            .isEqualTo(m.lastGeneration());
+                    for (int g = 0; g <= generation + 1; g++) {
+                        Long start = m.history.get(g);
+                        assertThat(store.generationStart(t.id(), p, g)).as("start of generation %d in %s/%d", g, t.name(), p)
+                                .isEqualTo(start == null ? OptionalLong.empty() : OptionalLong.of(start));
+                        assertThat(store.endOffsetForGeneration(t.id(), p, g)).as("end of generation %d", g)
+                                .isEqualTo(m.endOffsetFor(g));
+                        Integer floor = m.history.floorKey(g);
+                        assertThat(store.floorGeneration(t.id(), p, g)).isEqualTo(floor == null ? 0 : floor);
+                    }
                 }
             }
         }
