@@ -1,6 +1,16 @@
 package io.runnel.broker;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import io.runnel.broker.bridge.BridgeApi;
+import io.runnel.broker.bridge.BridgeManager;
+import io.runnel.broker.bridge.BridgePlacement;
+import io.runnel.broker.bridge.BridgeServices;
+import io.runnel.broker.bridge.DeclaredBridges;
+import io.runnel.broker.bridge.FileBridgeRegistry;
+import io.runnel.broker.bridge.StoreLag;
+import io.runnel.broker.cluster.ClusterNode;
+import io.runnel.broker.cluster.ClusterSettings;
+import io.runnel.broker.cluster.TopologyWriter;
 import io.runnel.broker.config.BrokerConfig;
 import io.runnel.broker.consumer.ConsumerConfig;
 import io.runnel.broker.consumer.ConsumerService;
@@ -10,14 +20,21 @@ import io.runnel.broker.http.NettyTransport;
 import io.runnel.broker.http.Router;
 import io.runnel.broker.metrics.BrokerMetrics;
 import io.runnel.broker.produce.EventBodyParser;
+import io.runnel.broker.produce.AppendListener;
 import io.runnel.broker.produce.PartitionChooser;
+import io.runnel.broker.produce.ProduceRouter;
 import io.runnel.broker.produce.ProduceService;
 import io.runnel.broker.produce.ProducerApi;
+import io.runnel.discovery.Cluster;
+import io.runnel.discovery.ClusterConfig;
 import io.runnel.discovery.TokenRing;
 import io.runnel.storage.LogStore;
 import io.runnel.storage.StorageConfig;
 import io.runnel.storage.TopicConfig;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -39,7 +56,9 @@ import org.slf4j.LoggerFactory;
  * producer, consumer). {@link Main} runs one per process; tests start and stop them in-process.
  *
  * <p>With a single broker the token ring has one range, which this broker leads, so every
- * partition of every topic lives here (generation 1). Close stops accepting connections first,
+ * partition of every topic lives here (generation 1). With {@code --brokers} the broker joins a
+ * cluster ({@link ClusterNode}): it leads and follows the ranges the cluster metadata gives it,
+ * forwards keyed writes to their leader and acknowledges a write once a majority holds it. Close stops accepting connections first,
  * then answers pending polls, then stops the event loops, the workers and finally the store, so
  * nothing is acknowledged that the store did not take.
  */
@@ -56,6 +75,19 @@ public final class Broker implements AutoCloseable {
     private HttpServer discovery;
     private HttpServer producer;
     private HttpServer consumer;
+    private BridgeManager bridges;
+    private volatile ClusterNode clusterNode;
+    private final StatusRoute.Health health = new StatusRoute.Health() {
+        @Override
+        public boolean getAsBoolean() {
+            return healthy();
+        }
+
+        @Override
+        public String problem() {
+            return storageFailed ? "failed" : "starting";
+        }
+    };
     private boolean closed;
 
     private Broker(BrokerConfig config) {
@@ -135,36 +167,70 @@ public final class Broker implements AutoCloseable {
         resources.push(metrics);
         metrics.bindStore(store);
 
-        TokenRing ring = new TokenRing(1, config.ranges());
+        // A cluster broker joins the membership and metadata first (blocks until connected, not until
+        // ready: /status answers 503 until every range has a generation). A single broker has one range.
+        Cluster cluster = config.clustered() ? Cluster.start(clusterConfig()) : Cluster.singleNode(config.ranges());
+        resources.push(cluster);
+        TokenRing ring = config.clustered() ? cluster.ring() : new TokenRing(1, config.ranges());
         List<Integer> led = IntStream.range(0, ring.partitionCount()).boxed().toList();
         ExecutorService workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 0,
                 TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(WORKER_QUEUE), threads("runnel-worker"));
         resources.push(() -> shutdown(workers));
         transport = new NettyTransport(config.ioThreads());
         resources.push(transport);
-        ConsumerService consumers = new ConsumerService(store, ring,
-                new ConsumerConfig(config.consumerTimeout(), config.maxPollWait().toMillis(), config.maxPollBytes()), clock);
+        ConsumerConfig consumerConfig = new ConsumerConfig(config.consumerTimeout(), config.maxPollWait().toMillis(),
+                config.maxPollBytes());
+        // In a cluster, consumers read only the partitions this broker leads now, up to the high watermark.
+        ConsumerService consumers = config.clustered()
+                ? new ConsumerService(store, ring, consumerConfig, clock,
+                        p -> clusterNode != null && clusterNode.serves(p),
+                        (topic, p) -> clusterNode == null ? 0 : clusterNode.highWatermark(topic, p))
+                : new ConsumerService(store, ring, consumerConfig, clock);
         resources.push(consumers);
 
         TopicConfig topicConfig = new TopicConfig(config.retention(), config.retentionBytes());
-        ProduceService produce = new ProduceService(store, new PartitionChooser(ring, led), topicConfig,
-                consumers::onAppend, clock);
-        ProducerApi producerApi = new ProducerApi(produce, new EventBodyParser(new JsonFactory()), workers, metrics);
+        if (config.clustered()) {
+            // Closed before the consumers, the event loops and the store it uses.
+            clusterNode = ClusterNode.start(clusterSettings(), cluster, store, topicConfig, transport, consumers::onAppend);
+            resources.push(clusterNode);
+        }
+        ClusterNode node = clusterNode;
+        ProduceService produce = node == null
+                ? new ProduceService(store, new PartitionChooser(ring, led), topicConfig, consumers::onAppend, clock)
+                : new ProduceService(store, new PartitionChooser(ring, node::ledPartitions), topicConfig,
+                        AppendListener.NONE, clock, node::append, node::addTopic);
+        ProducerApi producerApi = new ProducerApi(produce, new EventBodyParser(new JsonFactory()), workers, metrics,
+                node == null ? ProduceRouter.LOCAL : node);
+        if (node != null) {
+            node.onForwarded(f -> producerApi.produceForwarded(f.topic(), f.partitionKey(), f.contentType(), f.body()));
+        }
+
+        // Kafka bridges, each on its own thread; closed before the consumer groups and the store they use.
+        bridges = new BridgeManager(new FileBridgeRegistry(config.dataDir()), BridgePlacement.thisBroker(),
+                new BridgeServices(consumers, produce, new EventBodyParser(new JsonFactory()),
+                        new StoreLag(store, ring::partitionCount), clock),
+                metrics.registry());
+        resources.push(bridges);
+        bridges.start(config.bridgesFile() == null ? List.of() : DeclaredBridges.read(config.bridgesFile()));
+        BridgeApi bridgeApi = new BridgeApi(bridges);
+        resources.push(bridgeApi);
 
         HttpLimits limits = new HttpLimits(config.maxInitialLineBytes(), config.maxHeaderBytes(),
                 config.maxBodyBytes(), config.readTimeout().toMillis());
         Router producerRouter = Router.builder("producer")
-                .get("/status", StatusRoute.of("producer", this::healthy))
+                .get("/status", StatusRoute.of("producer", health))
                 .post("/v1/topic/{topic}/messages", producerApi::produce)
                 .build();
+        List<String> brokerNames = config.clustered() ? config.brokers() : List.of(config.hostname());
         DiscoveryApi discoveryApi = new DiscoveryApi(
-                () -> new DiscoveryApi.BrokerView(List.of(config.hostname()), producer.port(), consumer.port()),
-                store, ring, consumers, metrics, workers);
+                () -> new DiscoveryApi.BrokerView(brokerNames, producer.port(), consumer.port()),
+                store, ring, consumers, metrics, workers,
+                node != null ? node::writeTopology : TopologyWriter.singleBroker(cluster, config.hostname(), store));
 
         // Producer and consumer first: /v1/brokers on the discovery port reports their bound ports.
         producer = serve(producerRouter, config.producerPort(), limits);
-        consumer = serve(new ConsumerApi(consumers, metrics).router(this::healthy), config.consumerPort(), limits);
-        discovery = serve(discoveryApi.router(this::healthy), config.discoveryPort(), limits);
+        consumer = serve(new ConsumerApi(consumers, metrics).router(health), config.consumerPort(), limits);
+        discovery = serve(discoveryApi.router(health, bridgeApi::addRoutes), config.discoveryPort(), limits);
     }
 
     private HttpServer serve(Router router, int port, HttpLimits limits) {
@@ -173,9 +239,34 @@ public final class Broker implements AutoCloseable {
         return server;
     }
 
-    /** False once a storage write failed. */
+    /** False once a storage write failed, and while a cluster broker does not know its generations yet. */
     public boolean healthy() {
-        return !storageFailed;
+        return !storageFailed && (clusterNode == null || clusterNode.ready());
+    }
+
+    /** This broker's cluster side, or {@code null} for a single broker. */
+    public ClusterNode clusterNode() {
+        return clusterNode;
+    }
+
+    private ClusterConfig clusterConfig() {
+        List<String> members = clusterSettings().gossipMembers();
+        String bind = clusterSettings().bindAddress();
+        boolean wildcard;
+        try {
+            wildcard = InetAddress.getByName(bind).isAnyLocalAddress();
+        } catch (UnknownHostException e) {
+            wildcard = true;
+        }
+        return new ClusterConfig(config.ordinal(), members, wildcard ? null : bind, null,
+                config.dataDir().resolve("raft"), config.ranges(), config.failureTimeout());
+    }
+
+    private ClusterSettings clusterSettings() {
+        // A producer waits for replication at most this long before it is told 503 (outcome unknown).
+        Duration pendingTimeout = config.replicaLag().multipliedBy(2).plusSeconds(5);
+        return new ClusterSettings(config.brokers(), config.ordinal(), config.bindAddress(), config.clusterPort(),
+                config.gossipPort(), config.replicaLag(), config.failureTimeout(), pendingTimeout);
     }
 
     public BrokerConfig config() {
@@ -205,6 +296,11 @@ public final class Broker implements AutoCloseable {
 
     public BrokerMetrics metrics() {
         return metrics;
+    }
+
+    /** The Kafka bridges of this broker. */
+    public BridgeManager bridges() {
+        return bridges;
     }
 
     /**

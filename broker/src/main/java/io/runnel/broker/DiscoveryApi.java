@@ -7,6 +7,7 @@ import io.runnel.broker.consumer.GroupView;
 import io.runnel.broker.http.ApiRequest;
 import io.runnel.broker.http.HttpError;
 import io.runnel.broker.http.HttpReply;
+import io.runnel.broker.http.Json;
 import io.runnel.broker.http.Router;
 import io.runnel.broker.metrics.BrokerMetrics;
 import io.runnel.discovery.TokenRing;
@@ -21,14 +22,18 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * The discovery and admin API (port 9250): {@code GET /status}, {@code GET /v1/brokers} (Barco's
- * shape), {@code GET /v1/topics}, {@code GET /v1/groups}, {@code GET /v1/groups/{group}} and
- * {@code GET /metrics} (Prometheus text). Store reads and scrapes run on the worker pool.
+ * shape: every broker of the cluster), {@code GET /v1/topology} (generations, ISRs, offsets),
+ * {@code GET /v1/topics}, {@code GET /v1/groups}, {@code GET /v1/groups/{group}} and
+ * {@code GET /metrics} (Prometheus text). Store reads and scrapes run on the worker pool. The bridge
+ * admin API ({@code /v1/bridges}, {@link io.runnel.broker.bridge.BridgeApi}) is added to the same router.
  */
 final class DiscoveryApi {
     private final Supplier<BrokerView> brokers;
+    private final Json.Body topology;
     private final LogStore store;
     private final TokenRing ring;
     private final ConsumerService consumers;
@@ -41,6 +46,13 @@ final class DiscoveryApi {
 
     DiscoveryApi(Supplier<BrokerView> brokers, LogStore store, TokenRing ring, ConsumerService consumers,
             BrokerMetrics metrics, Executor workers) {
+        this(brokers, store, ring, consumers, metrics, workers, null);
+    }
+
+    /** @param topology writes {@code GET /v1/topology} (reads the store; runs on a worker), or {@code null} for none */
+    DiscoveryApi(Supplier<BrokerView> brokers, LogStore store, TokenRing ring, ConsumerService consumers,
+            BrokerMetrics metrics, Executor workers, Json.Body topology) {
+        this.topology = topology;
         this.brokers = brokers;
         this.store = store;
         this.ring = ring;
@@ -50,13 +62,19 @@ final class DiscoveryApi {
     }
 
     Router router(BooleanSupplier healthy) {
-        return Router.builder("discovery")
+        return router(healthy, UnaryOperator.identity());
+    }
+
+    /** The routes above plus those {@code more} adds (the bridge admin API, {@code /v1/bridges}). */
+    Router router(BooleanSupplier healthy, UnaryOperator<Router.Builder> more) {
+        return more.apply(Router.builder("discovery")
                 .get("/status", StatusRoute.of("discovery", healthy))
                 .get("/v1/brokers", this::brokers)
+                .get("/v1/topology", this::topology)
                 .get("/v1/topics", this::topics)
                 .get("/v1/groups", this::groups)
                 .get("/v1/groups/{group}", this::group)
-                .get("/metrics", this::metrics)
+                .get("/metrics", this::metrics))
                 .build();
     }
 
@@ -77,7 +95,15 @@ final class DiscoveryApi {
         }));
     }
 
-    private CompletionStage<HttpReply> topics(ApiRequest request) {
+    private CompletionStage<HttpReply> topology(ApiRequest request) {
+        request.query().allowOnly();
+        if (topology == null) {
+            throw HttpError.notFound("this broker has no topology API");
+        }
+        return onWorker(() -> HttpReply.json(HttpResponseStatus.OK, request.alloc(), topology));
+    }
+
+        private CompletionStage<HttpReply> topics(ApiRequest request) {
         request.query().allowOnly();
         return onWorker(() -> {
             List<TopicInfo> topics = store.topics().stream().sorted(Comparator.comparing(TopicInfo::name)).toList();

@@ -64,5 +64,10 @@ public final class Main {
         log.info("discovery API: http://{}:{}/v1/brokers  (metrics: /metrics)", config.bindAddress(), broker.discoveryPort());
         log.info("producer API:  http://{}:{}/v1/topic/{topic}/messages", config.bindAddress(), broker.producerPort());
         log.info("consumer API:  http://{}:{}/v1/consumer/...", config.bindAddress(), broker.consumerPort());
+        if (config.clustered()) {
+            log.info("cluster: broker {} of {} {}; inter-broker channel on port {}, membership on port {}; /status answers 503 until"
+                    + " every range has a generation", config.ordinal(), config.brokers().size(), config.brokers(),
+                    config.clusterPort(), config.gossipPort());
+        }
     }
 }

@@ -7,6 +7,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,8 @@ import java.util.Objects;
  *
  * <p>Derived defaults are resolved here, so the record holds what the broker really uses: an
  * empty {@code hostname} becomes the bind address (or the machine's host name on a wildcard
- * address), and {@code 0} I/O or worker threads become the number of CPU cores.
+ * address), and {@code 0} I/O or worker threads become the number of CPU cores. An empty
+ * {@code bridges-file} becomes a {@code null} {@link #bridgesFile()}.
  */
 public record BrokerConfig(
         String bindAddress,
@@ -43,7 +45,13 @@ public record BrokerConfig(
         Duration retention,
         long retentionBytes,
         int ioThreads,
-        int workerThreads) {
+        int workerThreads,
+        Path bridgesFile,
+        List<String> brokers,
+        int clusterPort,
+        int gossipPort,
+        Duration replicaLag,
+        Duration failureTimeout) {
 
     private static final int KIB = 1024;
     private static final int MIB = 1024 * 1024;
@@ -85,6 +93,34 @@ public record BrokerConfig(
         if (retentionBytes < -1 || retentionBytes == 0) {
             problems.add(Option.RETENTION_BYTES.names() + " must be positive or -1 (no limit), not " + retentionBytes);
         }
+        brokers = brokers == null ? List.of() : List.copyOf(brokers);
+        Objects.requireNonNull(replicaLag, "replicaLag");
+        Objects.requireNonNull(failureTimeout, "failureTimeout");
+        port(problems, Option.CLUSTER_PORT, clusterPort);
+        port(problems, Option.GOSSIP_PORT, gossipPort);
+        range(problems, Option.REPLICA_LAG_MS, replicaLag.toMillis(), 100, 600_000);
+        range(problems, Option.FAILURE_TIMEOUT_MS, failureTimeout.toMillis(), 100, 600_000);
+        if (!brokers.isEmpty()) {
+            if (brokers.stream().anyMatch(String::isBlank)) {
+                problems.add(Option.BROKERS.names() + " has an empty entry: " + brokers);
+            }
+            if (brokers.stream().distinct().count() != brokers.size()) {
+                problems.add(Option.BROKERS.names() + " lists a broker twice: " + brokers);
+            }
+            if (ordinal >= brokers.size()) {
+                problems.add(Option.ORDINAL.names() + " is " + ordinal + " but " + Option.BROKERS.names() + " lists only "
+                        + brokers.size() + " brokers (ordinals 0.." + (brokers.size() - 1) + ")");
+            }
+            if (clusterPort == 0 || gossipPort == 0 || clusterPort == gossipPort) {
+                problems.add(Option.CLUSTER_PORT.names() + " and " + Option.GOSSIP_PORT.names()
+                        + " must be two different fixed ports (every broker uses the same), not " + clusterPort + " and " + gossipPort);
+            }
+            for (int httpPort : new int[] {discoveryPort, producerPort, consumerPort}) {
+                if (httpPort != 0 && (httpPort == clusterPort || httpPort == gossipPort)) {
+                    problems.add("the HTTP port " + httpPort + " is also the cluster or gossip port");
+                }
+            }
+        }
         range(problems, Option.IO_THREADS, ioThreads, 0, 1024);
         range(problems, Option.WORKER_THREADS, workerThreads, 0, 1024);
         if (!problems.isEmpty()) {
@@ -118,7 +154,7 @@ public record BrokerConfig(
         int producerPort = p.integer(Option.PRODUCER_PORT);
         int consumerPort = p.integer(Option.CONSUMER_PORT);
         Path dataDir = p.path(Option.DATA_DIR);
-        int ordinal = p.integer(Option.ORDINAL);
+        int ordinal = v.get(Option.ORDINAL).isEmpty() ? ordinalFromHostName() : p.integer(Option.ORDINAL);
         int ranges = p.integer(Option.RANGES);
         FsyncMode fsync = p.fsync();
         Duration fsyncInterval = Duration.ofMillis(p.longValue(Option.FSYNC_INTERVAL_MS));
@@ -135,6 +171,13 @@ public record BrokerConfig(
         long retentionBytes = p.longValue(Option.RETENTION_BYTES);
         int ioThreads = p.integer(Option.IO_THREADS);
         int workerThreads = p.integer(Option.WORKER_THREADS);
+        Path bridgesFile = p.optionalPath(Option.BRIDGES_FILE);
+        List<String> brokers = v.get(Option.BROKERS).isEmpty() ? List.of()
+                : Arrays.stream(v.get(Option.BROKERS).split(",", -1)).map(String::trim).toList();
+        int clusterPort = p.integer(Option.CLUSTER_PORT);
+        int gossipPort = p.integer(Option.GOSSIP_PORT);
+        Duration replicaLag = Duration.ofMillis(p.longValue(Option.REPLICA_LAG_MS));
+        Duration failureTimeout = Duration.ofMillis(p.longValue(Option.FAILURE_TIMEOUT_MS));
         // Values that did not parse fell back to their defaults above, so the range checks below
         // still run: one start of the broker reports everything that needs fixing.
         List<String> problems = new ArrayList<>(p.problems);
@@ -143,7 +186,8 @@ public record BrokerConfig(
             config = new BrokerConfig(bindAddress, hostname, discoveryPort, producerPort, consumerPort, dataDir,
                     ordinal, ranges, fsync, fsyncInterval, maxBodyBytes, maxHeaderBytes, maxInitialLineBytes,
                     readTimeout, consumerTimeout, maxPollWait, maxPollBytes, blockCacheMb, writeBufferMb, retention,
-                    retentionBytes, ioThreads, workerThreads);
+                    retentionBytes, ioThreads, workerThreads, bridgesFile, brokers, clusterPort, gossipPort, replicaLag,
+                    failureTimeout);
         } catch (ConfigException e) {
             problems.addAll(e.problems());
         }
@@ -151,6 +195,45 @@ public record BrokerConfig(
             throw new ConfigException(problems);
         }
         return config;
+    }
+
+    /** Whether this broker is one of a cluster ({@code --brokers} set), not a single broker. */
+    public boolean clustered() {
+        return !brokers.isEmpty();
+    }
+
+    /**
+     * The ordinal a StatefulSet gives away in the host name ({@code runnel-2} → 2): the digits after
+     * the last '-' of the first label of {@code HOSTNAME} or the machine's host name; 0 if none.
+     */
+    static int ordinalFromHostName() {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
+                return 0;
+            }
+        }
+        return ordinalOf(host);
+    }
+
+    /** The number after the last '-' of the first label of {@code host} ({@code runnel-2.svc} → 2), or 0. */
+    public static int ordinalOf(String host) {
+        String label = host.trim();
+        int dot = label.indexOf('.');
+        if (dot >= 0) {
+            label = label.substring(0, dot);
+        }
+        int dash = label.lastIndexOf('-');
+        if (dash < 0 || dash == label.length() - 1) {
+            return 0;
+        }
+        String digits = label.substring(dash + 1);
+        if (digits.length() > 5 || !digits.chars().allMatch(Character::isDigit)) {
+            return 0;
+        }
+        return Integer.parseInt(digits);
     }
 
     public long blockCacheBytes() {
@@ -209,6 +292,11 @@ public record BrokerConfig(
                 problems.add(o.names() + " must be a whole number, not '" + text + "'");
                 return Long.parseLong(o.defaultValue());
             }
+        }
+
+        /** A path, or {@code null} when the value is empty. */
+        Path optionalPath(Option o) {
+            return values.get(o).isEmpty() ? null : path(o);
         }
 
         Path path(Option o) {

@@ -19,8 +19,13 @@ public enum Option {
     PRODUCER_PORT("producer-port", "9251", "Port of the producer API (0 picks a free port)."),
     CONSUMER_PORT("consumer-port", "9252", "Port of the consumer API (0 picks a free port)."),
     DATA_DIR("data-dir", "./data", "Directory of this broker's RocksDB store (created if missing)."),
-    ORDINAL("ordinal", "0", "This broker's ordinal in the cluster, 0..N-1. A single broker leads every partition."),
+    ORDINAL("ordinal", "", "This broker's ordinal in the cluster, 0..N-1 (its entry in --brokers). Empty: the number ending the machine's host name (`runnel-2` in a StatefulSet is 2), else 0."),
     RANGES("ranges", "4", "Partitions per broker range (1..1024); every topic has brokers x ranges partitions."),
+    BROKERS("brokers", "", "Comma-separated host names or addresses of ALL brokers, in ordinal order (the same list on every broker). Empty: a single broker without a cluster."),
+    CLUSTER_PORT("cluster-port", "9254", "Port of the inter-broker channel (replication, forwarding), the same on every broker."),
+    GOSSIP_PORT("gossip-port", "7800", "Port of the cluster membership (JGroups), the same on every broker."),
+    REPLICA_LAG_MS("replica-lag-ms", "2000", "A follower that leaves a chunk unacknowledged this long is taken out of the in-sync replicas (100..600000 ms)."),
+    FAILURE_TIMEOUT_MS("failure-timeout-ms", "1500", "How long a silent broker stays a cluster member before it is considered down (100..600000 ms)."),
     FSYNC("fsync", "always", "`always`: a 200 means the events are fsynced. `interval`: a 200 means they are in RocksDB's memtable and the log is fsynced every fsync-interval-ms."),
     FSYNC_INTERVAL_MS("fsync-interval-ms", "100", "With fsync=interval, how often the write-ahead log is fsynced (1..60000 ms)."),
     MAX_BODY_BYTES("max-body-bytes", "1048576", "Largest request body accepted (1 KiB..64 MiB); larger requests get 413."),
@@ -35,7 +40,8 @@ public enum Option {
     RETENTION_HOURS("retention-hours", "168", "Default retention of new topics, in hours (at least 1)."),
     RETENTION_BYTES("retention-bytes", "-1", "Default most bytes kept per partition of new topics; -1 for no limit."),
     IO_THREADS("io-threads", "0", "Netty event-loop threads for all HTTP ports; 0 = number of CPU cores."),
-    WORKER_THREADS("worker-threads", "0", "Threads that validate and encode requests off the event loops; 0 = number of CPU cores.");
+    WORKER_THREADS("worker-threads", "0", "Threads that validate and encode requests off the event loops; 0 = number of CPU cores."),
+    BRIDGES_FILE("bridges-file", "", "JSON file with an array of Kafka bridge definitions (as for `PUT /v1/bridges/{name}`, with `name`), applied at start. Empty: none; bridges can also be defined through the admin API.");
 
     private final String key;
     private final String defaultValue;

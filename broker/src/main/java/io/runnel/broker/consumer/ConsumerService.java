@@ -81,6 +81,7 @@ public final class ConsumerService implements AutoCloseable {
     private final ConsumerConfig config;
     private final Clock clock;
     private final IntPredicate ledByThisBroker;
+    private final ReadLimit readLimit;
 
     private final ScheduledThreadPoolExecutor groupThread;
     private final ExecutorService pollExecutor;
@@ -114,6 +115,16 @@ public final class ConsumerService implements AutoCloseable {
      */
     public ConsumerService(LogStore store, TokenRing ring, ConsumerConfig config, Clock clock,
                            IntPredicate ledByThisBroker) {
+        this(store, ring, config, clock, ledByThisBroker, ReadLimit.NONE);
+    }
+
+    /**
+     * @param ledByThisBroker which partitions this broker serves now (read on every poll)
+     * @param readLimit       how far each partition may be read (its high watermark in a cluster)
+     */
+    public ConsumerService(LogStore store, TokenRing ring, ConsumerConfig config, Clock clock,
+                           IntPredicate ledByThisBroker, ReadLimit readLimit) {
+        this.readLimit = Objects.requireNonNull(readLimit, "readLimit");
         this.store = Objects.requireNonNull(store, "store");
         this.ring = Objects.requireNonNull(ring, "ring");
         this.config = Objects.requireNonNull(config, "config");
@@ -220,6 +231,26 @@ public final class ConsumerService implements AutoCloseable {
             CompletableFuture<Void> committed = commitPositions(m);
             removeMember(m, "said goodbye");
             completeOnGroupThread(committed, future);
+        });
+        return future;
+    }
+
+    /**
+     * Removes the consumer from its group <em>without</em> committing: what its polls returned since
+     * its last commit is delivered again to whoever reads those partitions next (this consumer too, if
+     * it registers again). For in-process consumers such as the Kafka bridge, which commit only what
+     * they could hand on and must not let a later poll commit the rest. Completes once the consumer is
+     * gone (at once for an unknown consumer); a pending poll of it is answered empty.
+     */
+    public CompletableFuture<Void> leaveWithoutCommit(String consumerId) {
+        requireId(consumerId);
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        submit(future, () -> {
+            GroupMember m = members.get(consumerId);
+            if (m != null) {
+                removeMember(m, "left without committing");
+            }
+            future.complete(null);
         });
         return future;
     }
@@ -398,7 +429,8 @@ public final class ConsumerService implements AutoCloseable {
         }
         PartitionState state = store.state(topicId, tp.partition());
         boolean fromStart = onNewGroup == StartPosition.EARLIEST || g.awaitingTopics.contains(tp.topic());
-        long pos = fromStart ? state.logStartOffset() : state.logEndOffset();
+        long end = Math.min(state.logEndOffset(), Math.max(state.logStartOffset(), readLimit.maxOffset(tp.topic(), tp.partition())));
+        long pos = fromStart ? state.logStartOffset() : end;
         g.committed.put(key, pos);
         initial.put(key, pos);
         return pos;
@@ -549,7 +581,10 @@ public final class ConsumerService implements AutoCloseable {
             }
             ReadResult r;
             try {
-                r = store.read(task.topicId(), task.tp().partition(), task.position(), (int) remaining);
+                long limit = readLimit.maxOffset(task.tp().topic(), task.tp().partition());
+                r = limit == Long.MAX_VALUE
+                        ? store.read(task.topicId(), task.tp().partition(), task.position(), (int) remaining)
+                        : store.read(task.topicId(), task.tp().partition(), task.position(), (int) remaining, limit);
             } catch (RuntimeException e) {
                 // A corrupt chunk in one partition should not stop the others; surface it if nothing else is read.
                 log.error("reading {} at {} failed", task.tp(), task.position(), e);

@@ -1,8 +1,10 @@
 package io.runnel.broker.produce;
 
 import io.runnel.discovery.TokenRing;
+import io.runnel.broker.http.HttpError;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * Picks the partition of a produce request: the ring's partition of the key when there is one,
@@ -11,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class PartitionChooser {
     private final TokenRing ring;
-    private final int[] led;
+    private final Supplier<int[]> led;
     private final AtomicInteger next = new AtomicInteger();
 
     /** @param ledPartitions the partitions this broker leads, not empty */
@@ -20,14 +22,32 @@ public final class PartitionChooser {
             throw new IllegalArgumentException("a broker that leads no partition cannot take keyless writes");
         }
         this.ring = ring;
-        this.led = ledPartitions.stream().mapToInt(Integer::intValue).toArray();
+        int[] fixed = ledPartitions.stream().mapToInt(Integer::intValue).toArray();
+        this.led = () -> fixed;
     }
 
-    /** @param partitionKey the key, or {@code null} */
+    /**
+     * A chooser whose led partitions change (a cluster broker's leadership moves).
+     *
+     * @param ledPartitions the partitions this broker leads now (may be empty)
+     */
+    public PartitionChooser(TokenRing ring, Supplier<int[]> ledPartitions) {
+        this.ring = ring;
+        this.led = ledPartitions;
+    }
+
+    /**
+     * @param partitionKey the key, or {@code null}
+     * @throws HttpError 503 when a keyless write comes while this broker leads no partition
+     */
     public int choose(String partitionKey) {
         if (partitionKey != null) {
             return ring.partitionOf(partitionKey);
         }
-        return led[Math.floorMod(next.getAndIncrement(), led.length)];
+        int[] partitions = led.get();
+        if (partitions.length == 0) {
+            throw HttpError.unavailable("not_leader", "this broker leads no partition right now; retry", 1);
+        }
+        return partitions[Math.floorMod(next.getAndIncrement(), partitions.length)];
     }
 }

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,15 +31,33 @@ public final class ProduceService {
     private final TopicConfig newTopicConfig;
     private final AppendListener listener;
     private final Clock clock;
+    private final PartitionAppender appender;
+    private final Consumer<String> onNewTopic;
     private final Map<String, TopicInfo> topics = new ConcurrentHashMap<>();
 
+    /** A single broker's write path: chunks go straight into {@code store} with generation 1. */
     public ProduceService(LogStore store, PartitionChooser partitions, TopicConfig newTopicConfig,
             AppendListener listener, Clock clock) {
+        this(store, partitions, newTopicConfig, listener, clock,
+                (topic, partition, chunk) -> store.append(topic.id(), partition, SINGLE_BROKER_GENERATION, chunk),
+                name -> { });
+    }
+
+    /**
+     * A write path whose chunks go through {@code appender} (replication in a cluster).
+     *
+     * @param onNewTopic told the name of each topic this service uses for the first time (a cluster
+     *                   adds it to its metadata); must not block
+     */
+    public ProduceService(LogStore store, PartitionChooser partitions, TopicConfig newTopicConfig,
+            AppendListener listener, Clock clock, PartitionAppender appender, Consumer<String> onNewTopic) {
         this.store = store;
         this.partitions = partitions;
         this.newTopicConfig = newTopicConfig;
         this.listener = listener;
         this.clock = clock;
+        this.appender = appender;
+        this.onNewTopic = onNewTopic;
     }
 
     /**
@@ -56,10 +75,14 @@ public final class ProduceService {
      * @param partitionKey the key of every event, or {@code null} (round robin)
      */
     public CompletableFuture<Produced> produce(String topic, String partitionKey, EventBatch batch) {
-        TopicInfo info = topics.computeIfAbsent(topic, name -> store.ensureTopic(name, newTopicConfig));
+        TopicInfo info = topics.get(topic);
+        if (info == null) {
+            info = topics.computeIfAbsent(topic, name -> store.ensureTopic(name, newTopicConfig));
+            onNewTopic.accept(topic);
+        }
         int partition = partitions.choose(partitionKey);
         byte[] chunk = encode(partitionKey, batch, clock.millis());
-        return store.append(info.id(), partition, SINGLE_BROKER_GENERATION, chunk).thenApply(result -> {
+        return appender.append(info, partition, chunk).thenApply(result -> {
             try {
                 listener.onAppend(topic, partition, result.nextOffset());
             } catch (RuntimeException e) {

@@ -1,19 +1,26 @@
 package io.runnel.broker.produce;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.runnel.broker.TopicNames;
 import io.runnel.broker.http.ApiRequest;
 import io.runnel.broker.http.HttpError;
 import io.runnel.broker.http.HttpReply;
+import io.runnel.broker.http.Json;
 import io.runnel.broker.metrics.BrokerMetrics;
 import io.runnel.storage.StorageException;
+import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * (query, topic name, content type: cheap), then validates and encodes the body on a worker
  * thread and appends it. Answers 200 {@code {"topic","partition","offset","count"}} once the chunk
  * is durable, the offset as a decimal string (Barco's convention for int64 values).
+ *
+ * <p>In a cluster the {@link ProduceRouter} decides first: a keyed write whose partition another
+ * broker leads is relayed there unparsed over the inter-broker channel, and the leader's answer
+ * ({@link #produceForwarded}) is relayed back unchanged.
  *
  * <p>Errors: 400 for bad query, topic or body (naming the NDJSON line), 415 for the content type,
  * 503 with {@code Retry-After} when the workers are saturated or storage fails; never a 200 for
@@ -34,12 +45,20 @@ public final class ProducerApi {
     private final EventBodyParser parser;
     private final Executor workers;
     private final BrokerMetrics metrics;
+    private final ProduceRouter router;
 
     public ProducerApi(ProduceService service, EventBodyParser parser, Executor workers, BrokerMetrics metrics) {
+        this(service, parser, workers, metrics, ProduceRouter.LOCAL);
+    }
+
+    /** @param router where writes go in a cluster (keyed writes to their partition's leader) */
+    public ProducerApi(ProduceService service, EventBodyParser parser, Executor workers, BrokerMetrics metrics,
+            ProduceRouter router) {
         this.service = service;
         this.parser = parser;
         this.workers = workers;
         this.metrics = metrics;
+        this.router = router;
     }
 
     public CompletionStage<HttpReply> produce(ApiRequest request) {
@@ -53,12 +72,42 @@ public final class ProducerApi {
         if (!TopicNames.isValid(topic)) {
             throw HttpError.badRequest("invalid_topic", TopicNames.problem(topic));
         }
-        BodyFormat format = BodyFormat.of(request.header(HttpHeaderNames.CONTENT_TYPE));
-        CompletableFuture<ProduceService.Produced> produced;
+        String contentType = request.header(HttpHeaderNames.CONTENT_TYPE);
+        BodyFormat format = BodyFormat.of(contentType);
+        ProduceRouter.Route route = router.route(key);
+        if (route instanceof ProduceRouter.Route.Forward(int broker)) {
+            // Relayed as it came: the leader validates the body itself.
+            return router.forward(broker, topic, key, contentType, ByteBufUtil.getBytes(request.body()))
+                    .handleAsync((reply, error) -> {
+                        if (error != null) {
+                            throw toHttpError(error, topic);
+                        }
+                        HttpReply r = HttpReply.json(HttpResponseStatus.valueOf(reply.status()), Unpooled.wrappedBuffer(reply.json()));
+                        return reply.retryAfterSeconds() > 0
+                                ? r.withHeader(HttpHeaderNames.RETRY_AFTER.toString(), Integer.toString(reply.retryAfterSeconds()))
+                                : r;
+                    }, request.eventLoop());
+        }
+        if (route instanceof ProduceRouter.Route.Unavailable(String kind, String message)) {
+            throw HttpError.unavailable(kind, message, 1);
+        }
+        CompletableFuture<ProduceService.Produced> produced = produceLocally(topic, key, format,
+                () -> ByteBufUtil.getBytes(request.body()), started);
+        // The append completes on a storage or replication thread; the answer is built on the event loop.
+        return produced.handleAsync((p, error) -> {
+            if (error != null) {
+                throw toHttpError(error, topic);
+            }
+            return HttpReply.json(HttpResponseStatus.OK, request.alloc(), json -> writeProduced(json, p));
+        }, request.eventLoop());
+    }
+
+    private CompletableFuture<ProduceService.Produced> produceLocally(String topic, String key, BodyFormat format,
+            Supplier<byte[]> body, long started) {
         try {
-            // The body stays valid until the returned stage completes (ApiRequest's contract).
-            produced = CompletableFuture
-                    .supplyAsync(() -> parser.parse(format, ByteBufUtil.getBytes(request.body())), workers)
+            // The request body stays valid until the returned stage completes (ApiRequest's contract).
+            return CompletableFuture
+                    .supplyAsync(() -> parser.parse(format, body.get()), workers)
                     .thenCompose(batch -> service.produce(topic, key, batch).thenApply(p -> {
                         metrics.produced(p.count(), batch.valueBytes(), System.nanoTime() - started);
                         return p;
@@ -66,20 +115,65 @@ public final class ProducerApi {
         } catch (RejectedExecutionException e) {
             throw overloaded();
         }
-        // The append completes on the storage writer thread; the answer is built on the event loop.
-        return produced.handleAsync((p, error) -> {
-            if (error != null) {
-                throw toHttpError(error, topic);
+    }
+
+    private static void writeProduced(JsonGenerator json, ProduceService.Produced p) throws IOException {
+        json.writeStartObject();
+        json.writeStringField("topic", p.topic());
+        json.writeNumberField("partition", p.partition());
+        json.writeStringField("offset", Long.toString(p.offset()));
+        json.writeNumberField("count", p.count());
+        json.writeEndObject();
+    }
+
+    /**
+     * A produce request another broker forwarded here (this broker leads the key's partition, or takes
+     * a keyless write). Validated like {@link #produce}, never forwarded again; the answer is the HTTP
+     * status and JSON body for the producer. Any thread; never blocks.
+     */
+    public CompletableFuture<RelayedReply> produceForwarded(String topic, String key, String contentType, byte[] body) {
+        long started = System.nanoTime();
+        try {
+            if (key != null && key.isEmpty()) {
+                throw HttpError.badRequest("invalid_partition_key", "partitionKey must not be empty; leave it out for round robin");
             }
-            return HttpReply.json(HttpResponseStatus.OK, request.alloc(), json -> {
-                json.writeStartObject();
-                json.writeStringField("topic", p.topic());
-                json.writeNumberField("partition", p.partition());
-                json.writeStringField("offset", Long.toString(p.offset()));
-                json.writeNumberField("count", p.count());
-                json.writeEndObject();
+            if (!TopicNames.isValid(topic)) {
+                throw HttpError.badRequest("invalid_topic", TopicNames.problem(topic));
+            }
+            BodyFormat format = BodyFormat.of(contentType);
+            if (!(router.route(key) instanceof ProduceRouter.Route.Local)) {
+                throw HttpError.unavailable("not_leader",
+                        "the partition's leader changed while the request was forwarded; retry", 1);
+            }
+            return produceLocally(topic, key, format, () -> body, started).handle((p, error) -> {
+                if (error != null) {
+                    return relay(toHttpError(error, topic));
+                }
+                ByteBuf json = Json.write(UnpooledByteBufAllocator.DEFAULT, g -> writeProduced(g, p));
+                try {
+                    return new RelayedReply(200, 0, ByteBufUtil.getBytes(json));
+                } finally {
+                    json.release();
+                }
             });
-        }, request.eventLoop());
+        } catch (HttpError e) {
+            return CompletableFuture.completedFuture(relay(e));
+        }
+    }
+
+    private static RelayedReply relay(HttpError error) {
+        ByteBuf json = error.body(UnpooledByteBufAllocator.DEFAULT);
+        try {
+            int retryAfter = 0;
+            for (var h : error.headers()) {
+                if (h.getKey().equalsIgnoreCase(HttpHeaderNames.RETRY_AFTER.toString())) {
+                    retryAfter = Integer.parseInt(h.getValue());
+                }
+            }
+            return new RelayedReply(error.status().code(), retryAfter, ByteBufUtil.getBytes(json));
+        } finally {
+            json.release();
+        }
     }
 
     private static HttpError toHttpError(Throwable error, String topic) {

@@ -1,0 +1,49 @@
+package io.runnel.broker.cluster;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How this broker takes part in a cluster (validated by {@code BrokerConfig}; this record only checks
+ * what the cluster code relies on).
+ *
+ * @param hosts          the host name or address of every broker, index = ordinal
+ * @param ordinal        this broker's index into {@code hosts}
+ * @param bindAddress    the address this broker listens on; client sockets to peers connect from it
+ *                       too unless it is a wildcard address
+ * @param clusterPort    the inter-broker channel's port, the same on every broker
+ * @param gossipPort     the JGroups port, the same on every broker
+ * @param replicaLag     how long an in-sync follower may leave a chunk unacknowledged before the leader
+ *                       proposes it out of the ISR
+ * @param failureTimeout JGroups' failure detection timeout
+ * @param pendingTimeout how long a producer waits for the high watermark to pass its chunk before it is
+ *                       answered 503 (the chunk may still become durable: the outcome is unknown)
+ */
+public record ClusterSettings(List<String> hosts, int ordinal, String bindAddress, int clusterPort, int gossipPort,
+                              Duration replicaLag, Duration failureTimeout, Duration pendingTimeout) {
+
+    public ClusterSettings {
+        hosts = List.copyOf(hosts);
+        Objects.requireNonNull(bindAddress, "bindAddress");
+        Objects.requireNonNull(replicaLag, "replicaLag");
+        Objects.requireNonNull(failureTimeout, "failureTimeout");
+        Objects.requireNonNull(pendingTimeout, "pendingTimeout");
+        if (hosts.isEmpty()) {
+            throw new IllegalArgumentException("a cluster needs at least one broker");
+        }
+        if (ordinal < 0 || ordinal >= hosts.size()) {
+            throw new IllegalArgumentException("ordinal " + ordinal + " is not one of 0.." + (hosts.size() - 1));
+        }
+    }
+
+    /** The cluster size {@code N}. */
+    public int brokers() {
+        return hosts.size();
+    }
+
+    /** The JGroups endpoints ({@code host:gossipPort}) of every broker, for the discovery module. */
+    public List<String> gossipMembers() {
+        return hosts.stream().map(h -> (h.contains(":") ? "[" + h + "]" : h) + ":" + gossipPort).toList();
+    }
+}

@@ -1,0 +1,220 @@
+package io.runnel.broker.cluster;
+
+import io.runnel.broker.cluster.transport.ClusterMessage;
+import io.runnel.broker.cluster.transport.ClusterMessage.Fetch;
+import io.runnel.broker.cluster.transport.ClusterMessage.FetchPartition;
+import io.runnel.broker.cluster.transport.ClusterMessage.FetchReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.Follow;
+import io.runnel.broker.cluster.transport.ClusterMessage.FollowReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.Position;
+import io.runnel.broker.cluster.transport.ClusterMessage.ReplyStatus;
+import io.runnel.broker.cluster.transport.ClusterMessage.TruncationPoint;
+import io.runnel.broker.cluster.transport.PeerClient;
+import io.runnel.discovery.Generation;
+import io.runnel.storage.PartitionState;
+import io.runnel.storage.TopicInfo;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This broker following one range in one generation: it joins the generation (Fetch → truncate →
+ * Follow, docs/replication.md "Truncation and catch-up"), then appends the leader's chunks. Runs on the
+ * range's thread.
+ *
+ * <p>States: {@code JOINING} (Fetch not answered yet, or retrying) → {@code TRUNCATING} → {@code
+ * FOLLOW_SENT} → {@code FOLLOWING}. Chunks are taken in the last two only: before, this broker's log may
+ * still hold a tail the generation does not keep. Whenever the connection to the leader comes back the
+ * follower joins again, because the leader may have restarted and forgotten where the stream stood.
+ */
+final class FollowerRole {
+    private static final Logger log = LoggerFactory.getLogger(FollowerRole.class);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
+    private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    enum State { JOINING, TRUNCATING, FOLLOW_SENT, FOLLOWING }
+
+    private final ReplicationContext ctx;
+    private final RangeReplica owner;
+    final int range;
+    final long version;
+    final int leader;
+    private State state = State.JOINING;
+    private long attempt;
+    private boolean waiting;
+    private long retryAt;
+    private boolean closed;
+
+    FollowerRole(ReplicationContext ctx, RangeReplica owner, Generation generation) {
+        this.ctx = ctx;
+        this.owner = owner;
+        this.range = generation.range();
+        this.version = generation.version();
+        this.leader = generation.leader();
+    }
+
+    State state() {
+        return state;
+    }
+
+    /** Whether a {@code Replicate} from {@code broker} with {@code frameVersion} may be appended. */
+    boolean accepts(int broker, long frameVersion) {
+        return !closed && frameVersion == version && broker == leader
+                && (state == State.FOLLOW_SENT || state == State.FOLLOWING);
+    }
+
+    void start() {
+        join();
+    }
+
+    /** Starts (again) from Fetch. */
+    private void join() {
+        if (closed) {
+            return;
+        }
+        state = State.JOINING;
+        long a = ++attempt;
+        waiting = false;
+        PeerClient peer = ctx.peer(leader);
+        if (peer == null || !peer.connected()) {
+            retryLater();
+            return;
+        }
+        List<FetchPartition> parts = new ArrayList<>();
+        for (TopicInfo t : ctx.topics().all()) {
+            for (int p : owner.partitions()) {
+                PartitionState st = ctx.store().state(t.id(), p);
+                int last = ctx.store().lastGeneration(t.id(), p);
+                if (st.logEndOffset() > 0 || last > 0) {
+                    parts.add(new FetchPartition(t.name(), p, st.logEndOffset(), last));
+                }
+            }
+        }
+        waiting = true;
+        peer.request(id -> new Fetch(id, range, version, parts), REQUEST_TIMEOUT)
+                .whenComplete((m, e) -> owner.execute(() -> onFetchReply(a, m, e)));
+    }
+
+    private void retryLater() {
+        waiting = false;
+        retryAt = System.nanoTime() + RETRY_NANOS;
+    }
+
+    private void onFetchReply(long a, ClusterMessage m, Throwable e) {
+        if (closed || a != attempt) {
+            return;
+        }
+        if (e != null || !(m instanceof FetchReply reply) || reply.status() != ReplyStatus.OK) {
+            log.debug("range {}: joining generation {} at broker {}: {}", range, version, leader, e != null ? e.toString() : m);
+            retryLater();
+            return;
+        }
+        state = State.TRUNCATING;
+        List<CompletableFuture<Long>> truncated = new ArrayList<>();
+        for (TruncationPoint point : reply.points()) {
+            Optional<TopicInfo> topic = ctx.topics().find(point.topic());
+            if (topic.isEmpty()) {
+                continue;
+            }
+            int id = topic.get().id();
+            int p = point.partition();
+            long end = ctx.store().state(id, p).logEndOffset();
+            long target = point.endOffset();
+            if (point.version() != ctx.store().lastGeneration(id, p)) {
+                // The leader never had our last generation: also cut at our own end of its floor (KIP-279).
+                target = Math.min(target, ctx.store().endOffsetForGeneration(id, p, (int) point.version()));
+            }
+            if (target < end) {
+                log.info("range {}: truncating {}/{} from {} to {} to join generation {}", range, point.topic(), p, end,
+                        target, version);
+                truncated.add(ctx.store().truncate(id, p, target));
+            }
+        }
+        try {
+            for (String name : reply.topics()) {
+                ctx.topics().ensure(name);
+            }
+        } catch (RuntimeException ex) {
+            log.error("range {}: cannot create the leader's topics", range, ex);
+            retryLater();
+            state = State.JOINING;
+            return;
+        }
+        CompletableFuture.allOf(truncated.toArray(CompletableFuture[]::new))
+                .whenComplete((v, ex) -> owner.execute(() -> follow(a, ex)));
+    }
+
+    private void follow(long a, Throwable truncateError) {
+        if (closed || a != attempt) {
+            return;
+        }
+        if (truncateError != null) {
+            log.error("range {}: truncation failed", range, truncateError);
+            state = State.JOINING;
+            retryLater();
+            return;
+        }
+        PeerClient peer = ctx.peer(leader);
+        if (peer == null || !peer.connected()) {
+            state = State.JOINING;
+            retryLater();
+            return;
+        }
+        List<Position> positions = new ArrayList<>();
+        for (TopicInfo t : ctx.topics().all()) {
+            for (int p : owner.partitions()) {
+                positions.add(new Position(t.name(), p, ctx.store().state(t.id(), p).logEndOffset()));
+            }
+        }
+        state = State.FOLLOW_SENT;
+        peer.request(id -> new Follow(id, range, version, positions), REQUEST_TIMEOUT)
+                .whenComplete((m, e) -> owner.execute(() -> {
+                    if (closed || a != attempt) {
+                        return;
+                    }
+                    if (e == null && m instanceof FollowReply r && r.status() == ReplyStatus.OK) {
+                        state = State.FOLLOWING;
+                        waiting = false;
+                        log.info("range {}: following broker {} in generation {}", range, leader, version);
+                    } else {
+                        log.debug("range {}: Follow refused by broker {}: {}", range, leader, e != null ? e.toString() : m);
+                        state = State.JOINING;
+                        retryLater();
+                    }
+                }));
+    }
+
+    void tick(long now) {
+        if (!closed && state == State.JOINING && !waiting && now - retryAt >= 0) {
+            join();
+        }
+    }
+
+    void onPeerConnected(int broker) {
+        if (broker == leader) {
+            join();
+        }
+    }
+
+    void onPeerDisconnected(int broker) {
+        if (broker == leader && !closed) {
+            attempt++;
+            state = State.JOINING;
+            retryLater();
+        }
+    }
+
+    void close() {
+        closed = true;
+    }
+
+    @Override
+    public String toString() {
+        return "follower of range " + range + " v" + version + " (" + state + ")";
+    }
+}

@@ -1,0 +1,150 @@
+package io.runnel.broker.cluster.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.MessageToMessageDecoder;
+import io.runnel.broker.cluster.transport.ClusterMessage.AckStatus;
+import io.runnel.broker.cluster.transport.ClusterMessage.Fetch;
+import io.runnel.broker.cluster.transport.ClusterMessage.FetchPartition;
+import io.runnel.broker.cluster.transport.ClusterMessage.FetchReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.Follow;
+import io.runnel.broker.cluster.transport.ClusterMessage.FollowReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.Forward;
+import io.runnel.broker.cluster.transport.ClusterMessage.ForwardReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.Hello;
+import io.runnel.broker.cluster.transport.ClusterMessage.Position;
+import io.runnel.broker.cluster.transport.ClusterMessage.Replicate;
+import io.runnel.broker.cluster.transport.ClusterMessage.ReplicateAck;
+import io.runnel.broker.cluster.transport.ClusterMessage.ReplyStatus;
+import io.runnel.broker.cluster.transport.ClusterMessage.TruncationPoint;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns one frame body (after {@code LengthFieldBasedFrameDecoder} removed the length) into a
+ * {@link ClusterMessage}; the layout is described on {@link ClusterMessageEncoder}.
+ *
+ * <p>Ownership: the frame buffer belongs to this decoder, which releases it after decoding (the
+ * {@link MessageToMessageDecoder} contract); everything the message needs is copied out of it. A frame
+ * that does not parse, or has bytes left over, fails with a {@link CorruptedFrameException}: the peer
+ * speaks another protocol and the connection is closed.
+ */
+public final class ClusterMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
+
+    public ClusterMessageDecoder() {
+        super(ByteBuf.class);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) {
+        out.add(decode(frame));
+    }
+
+    /** Reads one message from the whole readable part of {@code frame} (not released here). */
+    static ClusterMessage decode(ByteBuf frame) {
+        try {
+            ClusterMessage msg = read(frame);
+            if (frame.isReadable()) {
+                throw new CorruptedFrameException(frame.readableBytes() + " bytes left after a " + msg.getClass().getSimpleName());
+            }
+            return msg;
+        } catch (IndexOutOfBoundsException e) {
+            throw new CorruptedFrameException("truncated cluster frame", e);
+        }
+    }
+
+    private static ClusterMessage read(ByteBuf in) {
+        byte type = in.readByte();
+        long id = in.readLong();
+        return switch (type) {
+            case ClusterMessageEncoder.HELLO -> new Hello(id, in.readInt(), in.readInt());
+            case ClusterMessageEncoder.FORWARD -> new Forward(id, readString(in), readString(in), readString(in), readBytes(in));
+            case ClusterMessageEncoder.FORWARD_REPLY -> new ForwardReply(id, in.readUnsignedShort(), in.readInt(), readBytes(in));
+            case ClusterMessageEncoder.REPLICATE -> new Replicate(id, in.readInt(), in.readLong(), readString(in),
+                    in.readInt(), in.readLong(), readBytes(in));
+            case ClusterMessageEncoder.REPLICATE_ACK -> new ReplicateAck(id, in.readInt(), in.readLong(), readString(in),
+                    in.readInt(), readEnum(in, AckStatus.values()), in.readLong());
+            case ClusterMessageEncoder.FETCH -> {
+                int range = in.readInt();
+                long version = in.readLong();
+                int n = readCount(in, 21);
+                List<FetchPartition> partitions = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    partitions.add(new FetchPartition(readString(in), in.readInt(), in.readLong(), in.readLong()));
+                }
+                yield new Fetch(id, range, version, partitions);
+            }
+            case ClusterMessageEncoder.FETCH_REPLY -> {
+                int range = in.readInt();
+                long version = in.readLong();
+                ReplyStatus status = readEnum(in, ReplyStatus.values());
+                int n = readCount(in, 21);
+                List<TruncationPoint> points = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    points.add(new TruncationPoint(readString(in), in.readInt(), in.readLong(), in.readLong()));
+                }
+                int t = readCount(in, 2);
+                List<String> topics = new ArrayList<>(t);
+                for (int i = 0; i < t; i++) {
+                    topics.add(readString(in));
+                }
+                yield new FetchReply(id, range, version, status, points, topics);
+            }
+            case ClusterMessageEncoder.FOLLOW -> {
+                int range = in.readInt();
+                long version = in.readLong();
+                int n = readCount(in, 13);
+                List<Position> positions = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    positions.add(new Position(readString(in), in.readInt(), in.readLong()));
+                }
+                yield new Follow(id, range, version, positions);
+            }
+            case ClusterMessageEncoder.FOLLOW_REPLY -> new FollowReply(id, in.readInt(), in.readLong(),
+                    readEnum(in, ReplyStatus.values()));
+            default -> throw new CorruptedFrameException("unknown cluster frame type " + type);
+        };
+    }
+
+    private static String readString(ByteBuf in) {
+        short length = in.readShort();
+        if (length == -1) {
+            return null;
+        }
+        if (length < 0) {
+            throw new CorruptedFrameException("negative string length " + length);
+        }
+        String s = in.toString(in.readerIndex(), length, StandardCharsets.UTF_8);
+        in.skipBytes(length);
+        return s;
+    }
+
+    private static byte[] readBytes(ByteBuf in) {
+        int length = in.readInt();
+        if (length < 0 || length > in.readableBytes()) {
+            throw new CorruptedFrameException("byte array of " + length + " bytes in a frame with " + in.readableBytes() + " left");
+        }
+        byte[] bytes = new byte[length];
+        in.readBytes(bytes);
+        return bytes;
+    }
+
+    /** A list count, checked against the bytes left so a corrupt count cannot allocate a huge list. */
+    private static int readCount(ByteBuf in, int minItemBytes) {
+        int n = in.readInt();
+        if (n < 0 || (long) n * minItemBytes > in.readableBytes()) {
+            throw new CorruptedFrameException("list of " + n + " items in a frame with " + in.readableBytes() + " bytes left");
+        }
+        return n;
+    }
+
+    private static <E extends Enum<E>> E readEnum(ByteBuf in, E[] values) {
+        int ordinal = in.readUnsignedByte();
+        if (ordinal >= values.length) {
+            throw new CorruptedFrameException("unknown " + values[0].getDeclaringClass().getSimpleName() + " " + ordinal);
+        }
+        return values[ordinal];
+    }
+}

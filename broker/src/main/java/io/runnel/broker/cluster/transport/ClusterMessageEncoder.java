@@ -1,0 +1,177 @@
+package io.runnel.broker.cluster.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.MessageToByteEncoder;
+import io.runnel.broker.cluster.transport.ClusterMessage.Fetch;
+import io.runnel.broker.cluster.transport.ClusterMessage.FetchPartition;
+import io.runnel.broker.cluster.transport.ClusterMessage.FetchReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.Follow;
+import io.runnel.broker.cluster.transport.ClusterMessage.FollowReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.Forward;
+import io.runnel.broker.cluster.transport.ClusterMessage.ForwardReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.Hello;
+import io.runnel.broker.cluster.transport.ClusterMessage.Position;
+import io.runnel.broker.cluster.transport.ClusterMessage.Replicate;
+import io.runnel.broker.cluster.transport.ClusterMessage.ReplicateAck;
+import io.runnel.broker.cluster.transport.ClusterMessage.TruncationPoint;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Writes a {@link ClusterMessage} as the body of one frame; {@link ClusterFrames} puts a
+ * {@code LengthFieldPrepender} after it, so on the wire a frame is {@code length:int32 | body}.
+ *
+ * <p>Body layout (big-endian): {@code type:int8 | requestId:int64 | fields}. Strings are
+ * {@code length:int16 | UTF-8} with length -1 for {@code null}; byte arrays {@code length:int32 | bytes};
+ * lists {@code count:int32 | items}; enums their ordinal as {@code int8}. The field order of each type
+ * is the record's component order ({@link ClusterMessageDecoder} reads the same).
+ *
+ * <p>Ownership: the message is a heap object and is not retained; the output buffer is allocated
+ * here, sized for the message, and passed on (released by the transport once written).
+ */
+@ChannelHandler.Sharable
+public final class ClusterMessageEncoder extends MessageToByteEncoder<ClusterMessage> {
+    static final byte HELLO = 1;
+    static final byte FORWARD = 2;
+    static final byte FORWARD_REPLY = 3;
+    static final byte REPLICATE = 4;
+    static final byte REPLICATE_ACK = 5;
+    static final byte FETCH = 6;
+    static final byte FETCH_REPLY = 7;
+    static final byte FOLLOW = 8;
+    static final byte FOLLOW_REPLY = 9;
+
+    public ClusterMessageEncoder() {
+        super(ClusterMessage.class);
+    }
+
+    @Override
+    protected ByteBuf allocateBuffer(ChannelHandlerContext ctx, ClusterMessage msg, boolean preferDirect) {
+        // Chunks are most of the bytes: size the buffer for them so it never grows while writing.
+        int bulk = switch (msg) {
+            case Replicate r -> r.chunk().length;
+            case Forward f -> f.body().length;
+            case ForwardReply f -> f.jsonBody().length;
+            default -> 0;
+        };
+        int capacity = bulk + 512;
+        return preferDirect ? ctx.alloc().ioBuffer(capacity) : ctx.alloc().heapBuffer(capacity);
+    }
+
+    @Override
+    protected void encode(ChannelHandlerContext ctx, ClusterMessage msg, ByteBuf out) {
+        encode(msg, out);
+    }
+
+    /** Writes {@code msg}'s frame body to {@code out}. */
+    static void encode(ClusterMessage msg, ByteBuf out) {
+        switch (msg) {
+            case Hello h -> {
+                header(out, HELLO, h.requestId());
+                out.writeInt(h.protocolVersion());
+                out.writeInt(h.ordinal());
+            }
+            case Forward f -> {
+                header(out, FORWARD, f.requestId());
+                writeString(out, f.topic());
+                writeString(out, f.partitionKey());
+                writeString(out, f.contentType());
+                writeBytes(out, f.body());
+            }
+            case ForwardReply f -> {
+                header(out, FORWARD_REPLY, f.requestId());
+                out.writeShort(f.httpStatus());
+                out.writeInt(f.retryAfterSeconds());
+                writeBytes(out, f.jsonBody());
+            }
+            case Replicate r -> {
+                header(out, REPLICATE, r.requestId());
+                out.writeInt(r.range());
+                out.writeLong(r.version());
+                writeString(out, r.topic());
+                out.writeInt(r.partition());
+                out.writeLong(r.leaderHighWatermark());
+                writeBytes(out, r.chunk());
+            }
+            case ReplicateAck a -> {
+                header(out, REPLICATE_ACK, a.requestId());
+                out.writeInt(a.range());
+                out.writeLong(a.version());
+                writeString(out, a.topic());
+                out.writeInt(a.partition());
+                out.writeByte(a.status().ordinal());
+                out.writeLong(a.value());
+            }
+            case Fetch f -> {
+                header(out, FETCH, f.requestId());
+                out.writeInt(f.range());
+                out.writeLong(f.version());
+                out.writeInt(f.partitions().size());
+                for (FetchPartition p : f.partitions()) {
+                    writeString(out, p.topic());
+                    out.writeInt(p.partition());
+                    out.writeLong(p.logEnd());
+                    out.writeLong(p.lastVersion());
+                }
+            }
+            case FetchReply f -> {
+                header(out, FETCH_REPLY, f.requestId());
+                out.writeInt(f.range());
+                out.writeLong(f.version());
+                out.writeByte(f.status().ordinal());
+                out.writeInt(f.points().size());
+                for (TruncationPoint p : f.points()) {
+                    writeString(out, p.topic());
+                    out.writeInt(p.partition());
+                    out.writeLong(p.version());
+                    out.writeLong(p.endOffset());
+                }
+                out.writeInt(f.topics().size());
+                for (String t : f.topics()) {
+                    writeString(out, t);
+                }
+            }
+            case Follow f -> {
+                header(out, FOLLOW, f.requestId());
+                out.writeInt(f.range());
+                out.writeLong(f.version());
+                out.writeInt(f.positions().size());
+                for (Position p : f.positions()) {
+                    writeString(out, p.topic());
+                    out.writeInt(p.partition());
+                    out.writeLong(p.logEnd());
+                }
+            }
+            case FollowReply f -> {
+                header(out, FOLLOW_REPLY, f.requestId());
+                out.writeInt(f.range());
+                out.writeLong(f.version());
+                out.writeByte(f.status().ordinal());
+            }
+        }
+    }
+
+    private static void header(ByteBuf out, byte type, long requestId) {
+        out.writeByte(type);
+        out.writeLong(requestId);
+    }
+
+    private static void writeString(ByteBuf out, String s) {
+        if (s == null) {
+            out.writeShort(-1);
+            return;
+        }
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > Short.MAX_VALUE) {
+            throw new IllegalArgumentException("string of " + bytes.length + " bytes is too long for a frame field");
+        }
+        out.writeShort(bytes.length);
+        out.writeBytes(bytes);
+    }
+
+    private static void writeBytes(ByteBuf out, byte[] bytes) {
+        out.writeInt(bytes.length);
+        out.writeBytes(bytes);
+    }
+}

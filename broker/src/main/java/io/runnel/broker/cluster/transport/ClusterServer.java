@@ -1,0 +1,68 @@
+package io.runnel.broker.cluster.transport;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.runnel.broker.http.NettyTransport;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/** Listens on the cluster port (9254) for the connections of the other brokers. */
+public final class ClusterServer implements AutoCloseable {
+    private final Channel channel;
+    private final ChannelGroup children;
+
+    private ClusterServer(Channel channel, ChannelGroup children) {
+        this.channel = channel;
+        this.children = children;
+    }
+
+    /**
+     * Binds and serves; blocks until bound.
+     *
+     * @param brokers the cluster size (valid peer ordinals are 0..brokers-1)
+     * @throws IllegalStateException naming the address when binding fails
+     */
+    public static ClusterServer start(NettyTransport transport, String bindAddress, int port, int brokers,
+                                      ClusterRequestHandler handler) {
+        ChannelGroup children = new DefaultChannelGroup("runnel-cluster", GlobalEventExecutor.INSTANCE);
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(transport.acceptors(), transport.workers())
+                .channel(transport.serverChannelClass())
+                .option(ChannelOption.SO_BACKLOG, 128)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        children.add(ch);
+                        ClusterFrames.addCodec(ch.pipeline());
+                        ch.pipeline().addLast("handler", new ClusterServerHandler(brokers, handler));
+                    }
+                });
+        ChannelFuture bound = bootstrap.bind(new InetSocketAddress(bindAddress, port)).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            throw new IllegalStateException("the cluster channel cannot listen on " + bindAddress + ":" + port + ": "
+                    + bound.cause().getMessage(), bound.cause());
+        }
+        return new ClusterServer(bound.channel(), children);
+    }
+
+    /** The port actually bound. */
+    public int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    /** Stops accepting and closes the peers' connections. */
+    @Override
+    public void close() {
+        channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        children.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+}

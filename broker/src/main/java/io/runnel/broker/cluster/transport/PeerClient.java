@@ -1,0 +1,212 @@
+package io.runnel.broker.cluster.transport;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+import io.runnel.broker.cluster.transport.ClusterMessage.Hello;
+import io.runnel.broker.http.NettyTransport;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This broker's connection to one peer's cluster port. It connects from this broker's own address (so
+ * that per-address firewall rules cut exactly one link), says {@link Hello}, and reconnects with
+ * backoff (50 ms doubling to 1 s) whenever the connection drops, until closed.
+ *
+ * <p>Two ways to send: {@link #send} (fire and forget; the peer's answer, if any, goes to
+ * {@link PeerListener#onMessage}) and {@link #request} (the answer with the same request id completes the
+ * future). Requests pending when the connection drops fail with {@link PeerUnavailableException}.
+ * Thread-safe; frames sent from one thread go out in that order.
+ */
+public final class PeerClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PeerClient.class);
+    private static final long MIN_BACKOFF_MS = 50;
+    private static final long MAX_BACKOFF_MS = 1000;
+
+    private final int self;
+    private final int peer;
+    private final InetSocketAddress remote;
+    private final String localAddress;
+    private final PeerListener listener;
+    private final Bootstrap bootstrap;
+    private final EventLoop loop;
+    private final AtomicLong requestIds = new AtomicLong();
+    private final Map<Long, CompletableFuture<ClusterMessage>> pending = new ConcurrentHashMap<>();
+
+    private volatile Channel channel;
+    private volatile boolean closed;
+    private long backoffMs = MIN_BACKOFF_MS;
+
+    /**
+     * @param localAddress the address to connect from, or {@code null} to let the OS pick (wildcard binds)
+     */
+    public PeerClient(NettyTransport transport, int self, int peer, InetSocketAddress remote, String localAddress,
+                      PeerListener listener) {
+        this.self = self;
+        this.peer = peer;
+        this.remote = remote;
+        this.localAddress = localAddress;
+        this.listener = listener;
+        this.loop = transport.workers().next();
+        this.bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(transport.epoll() ? io.netty.channel.epoll.EpollSocketChannel.class
+                        : io.netty.channel.socket.nio.NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 1000)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 8 << 20))
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ClusterFrames.addCodec(ch.pipeline());
+                        ch.pipeline().addLast("handler", new PeerClientHandler(PeerClient.this));
+                    }
+                });
+    }
+
+    /** Starts connecting (returns at once). */
+    public PeerClient start() {
+        loop.execute(this::connect);
+        return this;
+    }
+
+    public int peer() {
+        return peer;
+    }
+
+    public boolean connected() {
+        Channel c = channel;
+        return c != null && c.isActive();
+    }
+
+    /** A fresh request id for a message sent with {@link #send}. */
+    public long nextRequestId() {
+        return requestIds.incrementAndGet();
+    }
+
+    /** Sends {@code message} if connected; returns false (and sends nothing) otherwise. */
+    public boolean send(ClusterMessage message) {
+        Channel c = channel;
+        if (c == null || !c.isActive()) {
+            return false;
+        }
+        c.writeAndFlush(message, c.voidPromise());
+        return true;
+    }
+
+    /**
+     * Sends the request {@code build} makes for a fresh id; the future completes with the peer's
+     * answer, or fails with {@link PeerUnavailableException} (not connected, connection lost) or a
+     * {@link TimeoutException}.
+     */
+    public CompletableFuture<ClusterMessage> request(LongFunction<ClusterMessage> build, Duration timeout) {
+        CompletableFuture<ClusterMessage> answer = new CompletableFuture<>();
+        Channel c = channel;
+        if (c == null || !c.isActive()) {
+            answer.completeExceptionally(new PeerUnavailableException(peer, "not connected"));
+            return answer;
+        }
+        long id = nextRequestId();
+        pending.put(id, answer);
+        var timer = loop.schedule(() -> {
+            if (pending.remove(id) != null) {
+                answer.completeExceptionally(new TimeoutException("broker " + peer + " did not answer within " + timeout));
+            }
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        answer.whenComplete((m, e) -> timer.cancel(false));
+        c.writeAndFlush(build.apply(id)).addListener(f -> {
+            if (!f.isSuccess() && pending.remove(id) != null) {
+                answer.completeExceptionally(new PeerUnavailableException(peer, "send failed: " + f.cause()));
+            }
+        });
+        return answer;
+    }
+
+    /** An answer from the peer (on the event loop). */
+    void received(ClusterMessage msg) {
+        CompletableFuture<ClusterMessage> waiting = msg instanceof ClusterMessage.ReplicateAck ? null : pending.remove(msg.requestId());
+        if (waiting != null) {
+            waiting.complete(msg);
+        } else {
+            listener.onMessage(peer, msg);
+        }
+    }
+
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        ChannelFuture f = localAddress == null ? bootstrap.connect(remote)
+                : bootstrap.connect(remote, new InetSocketAddress(localAddress, 0));
+        f.addListener((ChannelFuture done) -> {
+            if (!done.isSuccess()) {
+                log.debug("cannot connect to broker {} at {}: {}", peer, remote, done.cause().toString());
+                reconnectLater();
+                return;
+            }
+            Channel ch = done.channel();
+            if (closed) {
+                ch.close();
+                return;
+            }
+            backoffMs = MIN_BACKOFF_MS;
+            ch.writeAndFlush(new Hello(0, ClusterMessage.PROTOCOL_VERSION, self));
+            channel = ch;
+            log.info("connected to broker {} at {}", peer, remote);
+            ch.closeFuture().addListener(x -> disconnected(ch));
+            listener.onConnected(peer);
+        });
+    }
+
+    private void disconnected(Channel ch) {
+        if (channel == ch) {
+            channel = null;
+        }
+        PeerUnavailableException lost = new PeerUnavailableException(peer, "connection lost");
+        pending.values().removeIf(p -> p.completeExceptionally(lost) || true);
+        if (!closed) {
+            log.info("lost the connection to broker {} at {}", peer, remote);
+            listener.onDisconnected(peer);
+            reconnectLater();
+        }
+    }
+
+    private void reconnectLater() {
+        if (closed) {
+            return;
+        }
+        long delay = backoffMs;
+        backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+        try {
+            loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // event loops shutting down
+        }
+    }
+
+    /** Closes the connection and stops reconnecting; pending requests fail. */
+    @Override
+    public void close() {
+        closed = true;
+        Channel c = channel;
+        if (c != null) {
+            c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        PeerUnavailableException gone = new PeerUnavailableException(peer, "closed");
+        pending.values().removeIf(p -> p.completeExceptionally(gone) || true);
+    }
+}

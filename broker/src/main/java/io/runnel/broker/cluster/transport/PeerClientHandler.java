@@ -1,0 +1,31 @@
+package io.runnel.broker.cluster.transport;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Client side of one inter-broker connection: hands every answer from the peer to its
+ * {@link PeerClient}. Messages are heap objects (see {@link ClusterMessage}); nothing to release.
+ */
+final class PeerClientHandler extends SimpleChannelInboundHandler<ClusterMessage> {
+    private static final Logger log = LoggerFactory.getLogger(PeerClientHandler.class);
+
+    private final PeerClient client;
+
+    PeerClientHandler(PeerClient client) {
+        this.client = client;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, ClusterMessage msg) {
+        client.received(msg);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.warn("closing the connection to broker {}: {}", client.peer(), cause.toString());
+        ctx.close();
+    }
+}

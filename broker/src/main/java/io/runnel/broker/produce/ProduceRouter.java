@@ -1,0 +1,50 @@
+package io.runnel.broker.produce;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Decides which broker takes a produce request: this one, or the leader of the key's partition
+ * (docs/replication.md, "Write path"). A single broker takes everything ({@link #LOCAL}).
+ */
+public interface ProduceRouter {
+
+    /** Every write stays on this broker. */
+    ProduceRouter LOCAL = new ProduceRouter() {
+        @Override
+        public Route route(String partitionKey) {
+            return Route.LOCAL;
+        }
+
+        @Override
+        public CompletableFuture<RelayedReply> forward(int broker, String topic, String partitionKey, String contentType,
+                                                       byte[] body) {
+            throw new UnsupportedOperationException("a single broker forwards nothing");
+        }
+    };
+
+    /** Where a write with {@code partitionKey} ({@code null}: keyless) goes now. */
+    Route route(String partitionKey);
+
+    /**
+     * Relays a produce request to broker {@code broker} and completes with its HTTP answer; fails with a
+     * 503 {@link io.runnel.broker.http.HttpError} when that broker cannot be reached.
+     */
+    CompletableFuture<RelayedReply> forward(int broker, String topic, String partitionKey, String contentType, byte[] body);
+
+    /** A routing decision. */
+    sealed interface Route {
+        /** This broker stores the write. */
+        Route LOCAL = new Local();
+
+        record Local() implements Route {
+        }
+
+        /** Broker {@code broker} leads the partition: forward the request there. */
+        record Forward(int broker) implements Route {
+        }
+
+        /** Nobody can take the write now: answer 503 with this error. */
+        record Unavailable(String kind, String message) implements Route {
+        }
+    }
+}

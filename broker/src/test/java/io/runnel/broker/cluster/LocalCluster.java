@@ -1,0 +1,301 @@
+package io.runnel.broker.cluster;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.runnel.broker.Broker;
+import io.runnel.broker.config.BrokerConfig;
+import io.runnel.broker.config.Option;
+import io.runnel.discovery.ClusterState;
+import io.runnel.discovery.Generation;
+import io.runnel.discovery.TokenRing;
+import io.runnel.storage.Chunk;
+import io.runnel.storage.LogStore;
+import io.runnel.storage.ReadResult;
+import io.runnel.storage.TopicInfo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * Brokers of one cluster in this JVM, broker {@code i} on {@code 127.0.0.(i+1)} with its own data
+ * directory; every broker uses the same ports (they differ by address), as in a StatefulSet. A closed
+ * broker can be started again on the same data. Plus HTTP helpers.
+ */
+final class LocalCluster implements AutoCloseable {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    final int size;
+    final int ranges;
+    final TokenRing ring;
+    private final Path dir;
+    private final int[] ports;
+    private final Map<Option, String> extra;
+    private final Broker[] brokers;
+    final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
+
+    LocalCluster(Path dir, int size, int ranges, Map<Option, String> extra) {
+        this.dir = dir;
+        this.size = size;
+        this.ranges = ranges;
+        this.ring = new TokenRing(size, ranges);
+        this.extra = extra;
+        this.brokers = new Broker[size];
+        this.ports = freePortsOnAll(size, 5);
+    }
+
+    static String address(int broker) {
+        return "127.0.0.".concat(Integer.toString(broker + 1));
+    }
+
+    BrokerConfig config(int broker) {
+        Map<Option, String> v = new EnumMap<>(Option.class);
+        v.put(Option.BIND_ADDRESS, address(broker));
+        v.put(Option.DISCOVERY_PORT, Integer.toString(ports[0]));
+        v.put(Option.PRODUCER_PORT, Integer.toString(ports[1]));
+        v.put(Option.CONSUMER_PORT, Integer.toString(ports[2]));
+        v.put(Option.CLUSTER_PORT, Integer.toString(ports[3]));
+        v.put(Option.GOSSIP_PORT, Integer.toString(ports[4]));
+        v.put(Option.BROKERS, IntStream.range(0, size).mapToObj(LocalCluster::address).collect(Collectors.joining(",")));
+        v.put(Option.ORDINAL, Integer.toString(broker));
+        v.put(Option.RANGES, Integer.toString(ranges));
+        v.put(Option.DATA_DIR, dir.resolve("broker-" + broker).toString());
+        v.put(Option.IO_THREADS, "2");
+        v.put(Option.WORKER_THREADS, "2");
+        v.put(Option.BLOCK_CACHE_MB, "8");
+        v.put(Option.WRITE_BUFFER_MB, "4");
+        v.put(Option.REPLICA_LAG_MS, "1000");
+        v.put(Option.FAILURE_TIMEOUT_MS, "1500");
+        v.putAll(extra);
+        return BrokerConfig.of(v);
+    }
+
+    /** Starts every broker in parallel (each blocks until it joined the membership). */
+    LocalCluster startAll() {
+        List<CompletableFuture<Void>> started = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            int b = i;
+            started.add(CompletableFuture.runAsync(() -> start(b)));
+        }
+        started.forEach(CompletableFuture::join);
+        return this;
+    }
+
+    void start(int broker) {
+        if (brokers[broker] != null) {
+            throw new IllegalStateException("broker " + broker + " runs");
+        }
+        brokers[broker] = Broker.start(config(broker));
+    }
+
+    /** Closes a broker (its ranges fail over as if it had crashed; it leaves the view at once). */
+    void stop(int broker) {
+        Broker b = brokers[broker];
+        brokers[broker] = null;
+        if (b != null) {
+            b.close();
+        }
+    }
+
+    Broker broker(int i) {
+        Broker b = brokers[i];
+        if (b == null) {
+            throw new IllegalStateException("broker " + i + " is down");
+        }
+        return b;
+    }
+
+    boolean running(int i) {
+        return brokers[i] != null;
+    }
+
+    ClusterState state(int via) {
+        return broker(via).clusterNode().cluster().state();
+    }
+
+    Generation generation(int via, int range) {
+        return state(via).generation(range);
+    }
+
+    /** Waits until every running broker is ready and sees every range with a full ISR led by its natural leader. */
+    void awaitSettled(Duration timeout) {
+        await("cluster settled").atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> {
+            for (int i = 0; i < size; i++) {
+                if (!running(i) || !status(i, ports[0]).equals("ok")) {
+                    return false;
+                }
+                ClusterState s = state(i);
+                for (int r = 0; r < size; r++) {
+                    Generation g = s.generation(r);
+                    if (g == null || g.leader() != r || g.isr().size() != g.replicas().size()) {
+                        return false;
+                    }
+                }
+                if (s.live().size() != size) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    String status(int broker, int port) {
+        try {
+            HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create("http://" + address(broker) + ":" + port + "/status"))
+                    .timeout(Duration.ofSeconds(2)).GET().build());
+            return r.statusCode() == 200 ? "ok" : JSON.readTree(r.body()).path("status").asText();
+        } catch (RuntimeException | IOException e) {
+            return "down";
+        }
+    }
+
+    int discoveryPort() {
+        return ports[0];
+    }
+
+    URI producer(int broker, String path) {
+        return URI.create("http://" + address(broker) + ":" + ports[1] + path);
+    }
+
+    URI consumer(int broker, String path) {
+        return URI.create("http://" + address(broker) + ":" + ports[2] + path);
+    }
+
+    URI discovery(int broker, String path) {
+        return URI.create("http://" + address(broker) + ":" + ports[0] + path);
+    }
+
+    HttpResponse<String> produce(int broker, String topic, String key, String json) {
+        String query = key == null ? "" : "?partitionKey=" + key;
+        return send(HttpRequest.newBuilder(producer(broker, "/v1/topic/" + topic + "/messages" + query))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
+    HttpResponse<String> get(URI uri) {
+        return send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build());
+    }
+
+    HttpResponse<String> put(URI uri) {
+        return send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).PUT(HttpRequest.BodyPublishers.noBody()).build());
+    }
+
+    HttpResponse<String> post(URI uri) {
+        return send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.noBody()).build());
+    }
+
+    HttpResponse<String> send(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static JsonNode json(HttpResponse<String> response) {
+        try {
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException("not JSON: " + response.body(), e);
+        }
+    }
+
+    /** A key whose partition lies in {@code range}. */
+    String keyInRange(int range, String prefix) {
+        for (int i = 0; ; i++) {
+            String key = prefix + i;
+            if (ring.rangeOf(ring.partitionOf(key)) == range) {
+                return key;
+            }
+        }
+    }
+
+    /** Every chunk of a partition in a broker's store, as (base offset, CRC, bytes) strings. */
+    static List<String> chunks(LogStore store, String topic, int partition) {
+        Optional<TopicInfo> t = store.topic(topic);
+        List<String> out = new ArrayList<>();
+        if (t.isEmpty()) {
+            return out;
+        }
+        long from = 0;
+        while (true) {
+            ReadResult r = store.read(t.get().id(), partition, from, 1 << 20);
+            if (r.chunks().isEmpty()) {
+                return out;
+            }
+            for (Chunk c : r.chunks()) {
+                out.add(c.baseOffset() + ":" + c.count() + ":" + Integer.toHexString(c.crc()) + ":"
+                        + java.util.Arrays.hashCode(c.bytes()));
+            }
+            from = r.nextOffset();
+        }
+    }
+
+    /** Ports free on every broker address at once. */
+    private static int[] freePortsOnAll(int brokers, int count) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int[] ports = new int[count];
+            List<ServerSocket> held = new ArrayList<>();
+            try {
+                for (int i = 0; i < count; i++) {
+                    ports[i] = ThreadLocalRandom.current().nextInt(20_000, 40_000);
+                    for (int b = 0; b < brokers; b++) {
+                        ServerSocket s = new ServerSocket();
+                        held.add(s);
+                        s.setReuseAddress(true);
+                        s.bind(new InetSocketAddress(InetAddress.getByName(address(b)), ports[i]));
+                    }
+                }
+                if (IntStream.of(ports).distinct().count() == count) {
+                    return ports;
+                }
+            } catch (IOException e) {
+                // taken on some address: try others
+            } finally {
+                for (ServerSocket s : held) {
+                    try {
+                        s.close();
+                    } catch (IOException ignored) {
+                        // only a probe
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("no free ports on all of 127.0.0.1.." + brokers);
+    }
+
+    @Override
+    public void close() {
+        List<CompletableFuture<Void>> stopped = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            int b = i;
+            stopped.add(CompletableFuture.runAsync(() -> stop(b)));
+        }
+        stopped.forEach(CompletableFuture::join);
+        http.close();
+    }
+}

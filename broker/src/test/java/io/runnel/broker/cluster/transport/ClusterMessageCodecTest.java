@@ -1,0 +1,145 @@
+package io.runnel.broker.cluster.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.runnel.broker.cluster.transport.ClusterMessage.AckStatus;
+import io.runnel.broker.cluster.transport.ClusterMessage.Fetch;
+import io.runnel.broker.cluster.transport.ClusterMessage.FetchPartition;
+import io.runnel.broker.cluster.transport.ClusterMessage.FetchReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.Follow;
+import io.runnel.broker.cluster.transport.ClusterMessage.FollowReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.Forward;
+import io.runnel.broker.cluster.transport.ClusterMessage.ForwardReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.Hello;
+import io.runnel.broker.cluster.transport.ClusterMessage.Position;
+import io.runnel.broker.cluster.transport.ClusterMessage.Replicate;
+import io.runnel.broker.cluster.transport.ClusterMessage.ReplicateAck;
+import io.runnel.broker.cluster.transport.ClusterMessage.ReplyStatus;
+import io.runnel.broker.cluster.transport.ClusterMessage.TruncationPoint;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ClusterMessageCodecTest {
+    private final EmbeddedChannel channel = new EmbeddedChannel();
+
+    ClusterMessageCodecTest() {
+        ClusterFrames.addCodec(channel.pipeline());
+    }
+
+    @AfterEach
+    void finish() {
+        channel.finishAndReleaseAll();
+    }
+
+    static Stream<ClusterMessage> messages() {
+        byte[] chunk = new byte[3000];
+        new Random(7).nextBytes(chunk);
+        return Stream.of(
+                new Hello(0, ClusterMessage.PROTOCOL_VERSION, 2),
+                new Forward(11, "orders", "customer-ü", "application/x-ndjson", "{\"a\":1}\n{\"b\":2}\n".getBytes(StandardCharsets.UTF_8)),
+                new Forward(12, "orders", null, null, new byte[0]),
+                new ForwardReply(13, 503, 2, "{\"error\":\"no_quorum\"}".getBytes(StandardCharsets.UTF_8)),
+                new Replicate(Long.MAX_VALUE, 1, 7L, "t.x-y_z", 5, 1234L, chunk),
+                new ReplicateAck(15, 1, 7L, "t", 5, AckStatus.OFFSET_MISMATCH, 99L),
+                new ReplicateAck(16, 0, 1L, "t", 0, AckStatus.OK, 0L),
+                new Fetch(17, 2, 3L, List.of(new FetchPartition("a", 8, 100, 2), new FetchPartition("b", 9, 0, 0))),
+                new FetchReply(18, 2, 3L, ReplyStatus.OK, List.of(new TruncationPoint("a", 8, 2, 90)), List.of("a", "b", "c")),
+                new FetchReply(19, 2, 3L, ReplyStatus.NOT_LEADER, List.of(), List.of()),
+                new Follow(20, 2, 3L, List.of(new Position("a", 8, 90), new Position("b", 9, 0))),
+                new FollowReply(21, 2, 3L, ReplyStatus.OK));
+    }
+
+    @ParameterizedTest
+    @MethodSource("messages")
+    void everyMessageSurvivesTheRoundTrip(ClusterMessage message) {
+        assertThat(channel.writeOutbound(message)).isTrue();
+        ByteBuf wire = wire();
+        assertThat(wire.getInt(0)).as("length prefix").isEqualTo(wire.readableBytes() - 4);
+        assertThat(channel.writeInbound(wire)).isTrue();
+        ClusterMessage decoded = channel.readInbound();
+        assertThat(decoded).usingRecursiveComparison().isEqualTo(message);
+        assertThat((Object) channel.readInbound()).isNull();
+    }
+
+    @Test
+    void framesSplitAndCoalescedAnyHowDecodeInOrder() {
+        List<ClusterMessage> sent = messages().toList();
+        for (ClusterMessage m : sent) {
+            channel.writeOutbound(m);
+        }
+        ByteBuf all = wire();
+        Random random = new Random(3);
+        while (all.isReadable()) {
+            int n = Math.min(all.readableBytes(), 1 + random.nextInt(700));
+            channel.writeInbound(all.readRetainedSlice(n));
+        }
+        all.release();
+        List<ClusterMessage> received = new ArrayList<>();
+        ClusterMessage m;
+        while ((m = channel.readInbound()) != null) {
+            received.add(m);
+        }
+        assertThat(received).usingRecursiveFieldByFieldElementComparator().containsExactlyElementsOf(sent);
+    }
+
+    @Test
+    void unknownTypeIsACorruptFrame() {
+        ByteBuf frame = Unpooled.buffer().writeInt(9).writeByte(42).writeLong(1);
+        assertThatThrownBy(() -> channel.writeInbound(frame))
+                .isInstanceOf(CorruptedFrameException.class);
+    }
+
+    @Test
+    void truncatedBodyIsACorruptFrame() {
+        ByteBuf frame = Unpooled.buffer().writeInt(13).writeByte(ClusterMessageEncoder.HELLO).writeLong(0).writeInt(1);
+        assertThatThrownBy(() -> channel.writeInbound(frame))
+                .isInstanceOf(CorruptedFrameException.class);
+    }
+
+    @Test
+    void leftoverBytesAreACorruptFrame() {
+        ByteBuf frame = Unpooled.buffer().writeInt(18).writeByte(ClusterMessageEncoder.HELLO).writeLong(0)
+                .writeInt(1).writeInt(2).writeByte(0);
+        assertThatThrownBy(() -> channel.writeInbound(frame))
+                .isInstanceOf(CorruptedFrameException.class);
+    }
+
+    @Test
+    void hugeListCountIsRefusedBeforeAllocating() {
+        ByteBuf frame = Unpooled.buffer().writeInt(0).writeByte(ClusterMessageEncoder.FOLLOW).writeLong(3)
+                .writeInt(0).writeLong(1).writeInt(Integer.MAX_VALUE);
+        frame.setInt(0, frame.readableBytes() - 4);
+        assertThatThrownBy(() -> channel.writeInbound(frame))
+                .isInstanceOf(CorruptedFrameException.class);
+    }
+
+    @Test
+    void oversizedFrameIsRefused() {
+        ByteBuf frame = Unpooled.buffer().writeInt(ClusterFrames.MAX_FRAME_BYTES + 1).writeByte(1);
+        assertThatThrownBy(() -> channel.writeInbound(frame)).isInstanceOf(TooLongFrameException.class);
+    }
+
+    /** Everything the channel wrote, as one buffer (the caller releases it). */
+    private ByteBuf wire() {
+        ByteBuf all = Unpooled.buffer();
+        ByteBuf part;
+        while ((part = channel.readOutbound()) != null) {
+            all.writeBytes(part);
+            part.release();
+        }
+        return all;
+    }
+}

@@ -1,0 +1,74 @@
+package io.runnel.discovery;
+
+import io.runnel.discovery.jgroups.JGroupsCluster;
+import io.runnel.discovery.jgroups.SingleNodeCluster;
+
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * This broker's membership of the cluster and its view of the replicated cluster metadata (generations of every
+ * range, topics). Membership is JGroups; metadata is a jgroups-raft state machine whose raft leader runs the
+ * controller: it fails ranges over to an in-sync follower when their leader leaves the view, drops dead brokers
+ * from ISRs and hands ranges back to their natural leader once it is in sync again (see docs/replication.md).
+ *
+ * <p>Proposals complete on a cluster callback thread once the change is committed <em>and</em> applied locally,
+ * so {@link #state()} already shows it. They fail with {@link MetadataRejectedException} when the state machine
+ * refuses the change, with {@link NoQuorumException} when no raft majority can commit it, and with
+ * {@link ClusterException} once the cluster is closed.
+ */
+public interface Cluster extends AutoCloseable {
+
+    /** Joins the JGroups cluster and the raft group; blocks until connected (not until {@link #ready()}). */
+    static Cluster start(ClusterConfig config) {
+        return JGroupsCluster.start(config);
+    }
+
+    /**
+     * A cluster of one broker without JGroups or raft: range 0 has generation version 1, leader 0, ISR {0};
+     * topics live in memory. For the single-broker mode and tests.
+     */
+    static Cluster singleNode(int rangesPerBroker) {
+        return new SingleNodeCluster(rangesPerBroker);
+    }
+
+    /** This broker's ordinal. */
+    int ordinal();
+
+    /** The token ring of the configured cluster size. */
+    TokenRing ring();
+
+    /** The current state, an immutable snapshot. */
+    ClusterState state();
+
+    /** Whether every range has a generation and a raft leader is known. */
+    boolean ready();
+
+    /** Registers a listener; it is called with the current state soon after, then on every change. */
+    void addListener(ClusterListener listener);
+
+    void removeListener(ClusterListener listener);
+
+    /**
+     * Sets the ISR of a range led by this broker (shrink a lagging follower, add back a caught-up one). Refused
+     * if {@code version} is not the range's current version, this broker does not lead the range, or the ISR
+     * lacks the leader or names a broker outside the replica set.
+     *
+     * @return the generation after the change
+     */
+    CompletableFuture<Generation> proposeIsr(int range, long version, Set<Integer> isr);
+
+    /** Adds a topic to the metadata; adding an existing topic succeeds and changes nothing. */
+    CompletableFuture<Void> addTopic(String name);
+
+    /**
+     * Reports this broker's sum of log end offsets over the partitions of {@code range}. The controller uses the
+     * latest reports to fail a range over to the in-sync follower holding the most. Cheap: kept locally and
+     * gossiped to the other brokers a few times a second when it changed.
+     */
+    void reportLogEnd(int range, long logEndSum);
+
+    /** Leaves the cluster (a graceful JGroups leave) and stops every thread of this instance. Idempotent. */
+    @Override
+    void close();
+}

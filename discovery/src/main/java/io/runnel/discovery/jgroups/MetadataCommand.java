@@ -1,0 +1,148 @@
+package io.runnel.discovery.jgroups;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInput;
+import java.io.DataInputStream;
+import java.io.DataOutput;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Collections;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * A change to the cluster metadata, as stored in the raft log. The encoding is compact and versioned:
+ * {@code format(1) | tag(1) | fields}, integers big-endian, sets as {@code count(2) | ints}.
+ */
+sealed interface MetadataCommand {
+    byte FORMAT = 1;
+
+    /** Creates generation version 1 of every range (natural leader, ISR = replica set); once only. */
+    record InitGenerations(int brokers, int rangesPerBroker) implements MetadataCommand {
+        static final byte TAG = 1;
+    }
+
+    /**
+     * Makes {@code newLeader} the leader of {@code range} with version + 1. The new ISR is {@code isr} intersected
+     * with the ISR current when the command applies (it never adds a member), plus the new leader, which must be
+     * in sync already.
+     */
+    record ChangeLeader(int range, long expectedVersion, int newLeader, Set<Integer> isr) implements MetadataCommand {
+        static final byte TAG = 2;
+
+        public ChangeLeader {
+            isr = sorted(isr);
+        }
+    }
+
+    /** The range leader {@code proposer} sets the ISR of its range (shrink or expand); the version stays. */
+    record SetIsr(int range, long expectedVersion, int proposer, Set<Integer> isr) implements MetadataCommand {
+        static final byte TAG = 3;
+
+        public SetIsr {
+            isr = sorted(isr);
+        }
+    }
+
+    /**
+     * The controller drops dead brokers from an ISR. It only ever removes members, never the leader, so a
+     * controller deciding on a slightly stale state cannot put back a member the leader had removed.
+     */
+    record RemoveFromIsr(int range, long expectedVersion, Set<Integer> brokers) implements MetadataCommand {
+        static final byte TAG = 4;
+
+        public RemoveFromIsr {
+            brokers = sorted(brokers);
+        }
+    }
+
+    /** Adds a topic (idempotent). */
+    record AddTopic(String name) implements MetadataCommand {
+        static final byte TAG = 5;
+    }
+
+    default byte[] encode() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(32);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(FORMAT);
+            switch (this) {
+                case InitGenerations c -> {
+                    out.writeByte(InitGenerations.TAG);
+                    out.writeInt(c.brokers());
+                    out.writeInt(c.rangesPerBroker());
+                }
+                case ChangeLeader c -> {
+                    out.writeByte(ChangeLeader.TAG);
+                    out.writeInt(c.range());
+                    out.writeLong(c.expectedVersion());
+                    out.writeInt(c.newLeader());
+                    writeSet(out, c.isr());
+                }
+                case SetIsr c -> {
+                    out.writeByte(SetIsr.TAG);
+                    out.writeInt(c.range());
+                    out.writeLong(c.expectedVersion());
+                    out.writeInt(c.proposer());
+                    writeSet(out, c.isr());
+                }
+                case RemoveFromIsr c -> {
+                    out.writeByte(RemoveFromIsr.TAG);
+                    out.writeInt(c.range());
+                    out.writeLong(c.expectedVersion());
+                    writeSet(out, c.brokers());
+                }
+                case AddTopic c -> {
+                    out.writeByte(AddTopic.TAG);
+                    out.writeUTF(c.name());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array stream does not fail
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Decodes a command; throws {@link IOException} for anything malformed. */
+    static MetadataCommand decode(byte[] buf, int offset, int length) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(buf, offset, length));
+        byte format = in.readByte();
+        if (format != FORMAT) {
+            throw new IOException("unknown metadata command format " + format);
+        }
+        byte tag = in.readByte();
+        MetadataCommand cmd = switch (tag) {
+            case InitGenerations.TAG -> new InitGenerations(in.readInt(), in.readInt());
+            case ChangeLeader.TAG -> new ChangeLeader(in.readInt(), in.readLong(), in.readInt(), readSet(in));
+            case SetIsr.TAG -> new SetIsr(in.readInt(), in.readLong(), in.readInt(), readSet(in));
+            case RemoveFromIsr.TAG -> new RemoveFromIsr(in.readInt(), in.readLong(), readSet(in));
+            case AddTopic.TAG -> new AddTopic(in.readUTF());
+            default -> throw new IOException("unknown metadata command tag " + tag);
+        };
+        if (in.available() != 0) {
+            throw new IOException("trailing bytes after metadata command " + cmd);
+        }
+        return cmd;
+    }
+
+    static void writeSet(DataOutput out, Set<Integer> set) throws IOException {
+        out.writeShort(set.size());
+        for (int v : set) {
+            out.writeInt(v);
+        }
+    }
+
+    static Set<Integer> readSet(DataInput in) throws IOException {
+        int n = in.readUnsignedShort();
+        Set<Integer> out = new TreeSet<>();
+        for (int i = 0; i < n; i++) {
+            out.add(in.readInt());
+        }
+        return Collections.unmodifiableSet(out);
+    }
+
+    private static Set<Integer> sorted(Set<Integer> set) {
+        return Collections.unmodifiableSet(new TreeSet<>(set));
+    }
+}

@@ -1,0 +1,120 @@
+package io.runnel.discovery.jgroups;
+
+import io.runnel.discovery.Cluster;
+import io.runnel.discovery.ClusterException;
+import io.runnel.discovery.ClusterListener;
+import io.runnel.discovery.ClusterState;
+import io.runnel.discovery.Generation;
+import io.runnel.discovery.MetadataRejectedException;
+import io.runnel.discovery.TokenRing;
+
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/*
+ * The same Metadata rules as the raft state machine, applied directly in memory: nothing to agree with, nothing
+ * to persist. Proposals complete before they return. Listeners still run on a notifier thread, as in a cluster.
+ */
+
+/** A cluster of one broker without JGroups or raft, for the single-broker mode and tests. */
+public final class SingleNodeCluster implements Cluster {
+    private final TokenRing ring;
+    private final Metadata metadata = new Metadata();
+    private final ListenerNotifier notifier = new ListenerNotifier("runnel-cluster-notifier-0");
+    private final Object lock = new Object();
+    private volatile ClusterState state;
+    private volatile boolean closed;
+
+    public SingleNodeCluster(int rangesPerBroker) {
+        this.ring = new TokenRing(1, rangesPerBroker);
+        metadata.apply(new MetadataCommand.InitGenerations(1, rangesPerBroker));
+        this.state = stateOf(metadata.snapshot());
+    }
+
+    @Override
+    public int ordinal() {
+        return 0;
+    }
+
+    @Override
+    public TokenRing ring() {
+        return ring;
+    }
+
+    @Override
+    public ClusterState state() {
+        return state;
+    }
+
+    @Override
+    public boolean ready() {
+        return !closed;
+    }
+
+    @Override
+    public void addListener(ClusterListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        synchronized (lock) {
+            notifier.add(listener, state);
+        }
+    }
+
+    @Override
+    public void removeListener(ClusterListener listener) {
+        notifier.remove(listener);
+    }
+
+    @Override
+    public CompletableFuture<Generation> proposeIsr(int range, long version, Set<Integer> isr) {
+        if (range != 0) {
+            throw new IllegalArgumentException("range " + range + " outside 0..0");
+        }
+        Objects.requireNonNull(isr, "isr");
+        return apply(new MetadataCommand.SetIsr(range, version, 0, isr)).thenApply(Outcome::generation);
+    }
+
+    @Override
+    public CompletableFuture<Void> addTopic(String name) {
+        if (!Metadata.validTopicName(name)) {
+            throw new IllegalArgumentException("topic name '" + name
+                    + "' must be 1-249 characters of [a-zA-Z0-9._-], not '.' or '..'");
+        }
+        return apply(new MetadataCommand.AddTopic(name)).thenApply(o -> null);
+    }
+
+    @Override
+    public void reportLogEnd(int range, long logEndSum) {
+        if (range != 0) {
+            throw new IllegalArgumentException("range " + range + " outside 0..0");
+        }
+        // One broker: nobody to fail over to.
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        notifier.close();
+    }
+
+    private CompletableFuture<Outcome> apply(MetadataCommand command) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new ClusterException("the single-node cluster is closed"));
+        }
+        Outcome outcome;
+        synchronized (lock) {
+            outcome = metadata.apply(command);
+            if (outcome.isOk()) {
+                state = stateOf(metadata.snapshot());
+                notifier.publish(state);
+            }
+        }
+        return outcome.isOk()
+                ? CompletableFuture.completedFuture(outcome)
+                : CompletableFuture.failedFuture(new MetadataRejectedException(outcome.rejection(), outcome.detail()));
+    }
+
+    private static ClusterState stateOf(Metadata.Snapshot s) {
+        return new ClusterState(1, s.generations(), Set.of(0), s.topics());
+    }
+}

@@ -1,0 +1,72 @@
+package io.runnel.discovery;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+class SingleNodeClusterTest {
+
+    @Test
+    void oneBrokerLeadsTheOnlyRangeAtVersionOne() {
+        try (Cluster c = Cluster.singleNode(4)) {
+            assertThat(c.ready()).isTrue();
+            assertThat(c.ordinal()).isZero();
+            assertThat(c.ring().partitionCount()).isEqualTo(4);
+            ClusterState s = c.state();
+            assertThat(s.brokers()).isEqualTo(1);
+            assertThat(s.live()).containsExactly(0);
+            assertThat(s.generations()).containsOnlyKeys(0);
+            assertThat(s.generation(0)).isEqualTo(new Generation(0, 1, 0, List.of(0), Set.of(0)));
+            assertThat(s.rangesLedBy(0)).containsExactly(0);
+            assertThat(s.initialized()).isTrue();
+        }
+    }
+
+    @Test
+    void topicsAreKeptAndListenersSeeEveryChangeInOrder() throws Exception {
+        try (Cluster c = Cluster.singleNode(1)) {
+            List<ClusterState> seen = new CopyOnWriteArrayList<>();
+            c.addListener(seen::add);
+            c.addTopic("a").get(1, TimeUnit.SECONDS);
+            c.addTopic("b").get(1, TimeUnit.SECONDS);
+            c.addTopic("a").get(1, TimeUnit.SECONDS);
+            assertThat(c.state().topics()).containsExactly("a", "b");
+            await().atMost(5, TimeUnit.SECONDS).until(() -> seen.size() == 4);
+            assertThat(seen.stream().map(ClusterState::topics).toList())
+                    .containsExactly(Set.of(), Set.of("a"), Set.of("a", "b"), Set.of("a", "b"));
+        }
+    }
+
+    @Test
+    void isrProposalsFollowTheSameRulesAsInACluster() throws Exception {
+        try (Cluster c = Cluster.singleNode(1)) {
+            assertThat(c.proposeIsr(0, 1, Set.of(0)).get(1, TimeUnit.SECONDS).isr()).containsExactly(0);
+            assertThatThrownBy(() -> c.proposeIsr(0, 2, Set.of(0)).get(1, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(MetadataRejectedException.class)
+                    .hasMessageContaining("STALE_VERSION");
+            assertThatThrownBy(() -> c.proposeIsr(0, 1, Set.of()).get(1, TimeUnit.SECONDS))
+                    .cause().isInstanceOf(MetadataRejectedException.class);
+            assertThatThrownBy(() -> c.proposeIsr(1, 1, Set.of(0))).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> c.addTopic("no/slash")).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> c.reportLogEnd(1, 0)).isInstanceOf(IllegalArgumentException.class);
+            c.reportLogEnd(0, 42);
+        }
+    }
+
+    @Test
+    void aClosedClusterRefusesChanges() {
+        Cluster c = Cluster.singleNode(1);
+        c.close();
+        assertThat(c.ready()).isFalse();
+        assertThat(c.addTopic("late")).isCompletedExceptionally();
+    }
+}

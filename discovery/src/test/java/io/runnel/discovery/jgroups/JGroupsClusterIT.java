@@ -1,0 +1,287 @@
+package io.runnel.discovery.jgroups;
+
+import io.runnel.discovery.ClusterState;
+import io.runnel.discovery.Generation;
+import io.runnel.discovery.MetadataRejectedException;
+import io.runnel.discovery.NoQuorumException;
+import io.runnel.discovery.Rejection;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** Real JGroups and jgroups-raft on 127.0.0.x in one JVM: formation, replication, failover, handback, restarts. */
+class JGroupsClusterIT {
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    @TempDir
+    Path dir;
+
+    private LoopbackCluster cluster;
+
+    @AfterEach
+    void tearDown() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void threeBrokersFormAndInitialiseNaturalGenerations() {
+        cluster = new LoopbackCluster(3, 4, dir).startAll();
+        await().atMost(WAIT).untilAsserted(cluster::assertConverged);
+
+        ClusterState s = cluster.node(0).state();
+        assertThat(s.brokers()).isEqualTo(3);
+        assertThat(s.live()).containsExactly(0, 1, 2);
+        assertThat(s.generations()).hasSize(3);
+        for (int range = 0; range < 3; range++) {
+            Generation g = s.generation(range);
+            List<Integer> replicas = cluster.node(0).ring().replicaSet(range);
+            assertThat(g).isEqualTo(new Generation(range, 1, range, replicas, Set.copyOf(replicas)));
+        }
+        assertThat(cluster.node(1).state()).isEqualTo(s);
+        assertThat(cluster.node(2).state()).isEqualTo(s);
+        assertThat(cluster.node(2).ring().partitionCount()).isEqualTo(12);
+    }
+
+    @Test
+    void brokersStartingOneByOneFormTheSameNaturalGenerations() {
+        cluster = new LoopbackCluster(3, 1, dir).startOneByOne();
+        await().atMost(WAIT).untilAsserted(cluster::assertConverged);
+        for (Generation g : cluster.node(1).state().generations().values()) {
+            assertThat(g.version()).isEqualTo(1);
+            assertThat(g.isr()).containsExactlyInAnyOrderElementsOf(g.replicas());
+        }
+    }
+
+    @Test
+    void topicsAndIsrChangesReplicateAndStaleProposalsAreRefused() throws Exception {
+        cluster = new LoopbackCluster(3, 2, dir).startAll();
+        await().atMost(WAIT).untilAsserted(cluster::assertConverged);
+        List<ClusterState> seenBy2 = new CopyOnWriteArrayList<>();
+        cluster.node(2).addListener(seenBy2::add);
+
+        // A follower's proposal goes through REDIRECT; once it completes, the proposer's own state shows it.
+        cluster.node(1).addTopic("orders").get(10, TimeUnit.SECONDS);
+        assertThat(cluster.node(1).state().topics()).containsExactly("orders");
+        cluster.node(0).addTopic("orders").get(10, TimeUnit.SECONDS); // idempotent
+        cluster.node(2).addTopic("audit.log").get(10, TimeUnit.SECONDS);
+        await().atMost(WAIT).untilAsserted(() -> cluster.running().forEach(
+                c -> assertThat(c.state().topics()).containsExactly("audit.log", "orders")));
+
+        // Range 1 is led by broker 1: shrink, then expand its ISR; the version stays 1.
+        Generation shrunk = cluster.node(1).proposeIsr(1, 1, Set.of(1, 2)).get(10, TimeUnit.SECONDS);
+        assertThat(shrunk).isEqualTo(new Generation(1, 1, 1, List.of(1, 2, 0), Set.of(1, 2)));
+        assertThat(cluster.node(1).state().generation(1)).isEqualTo(shrunk);
+        await().atMost(WAIT).untilAsserted(() -> cluster.running().forEach(
+                c -> assertThat(c.state().generation(1)).isEqualTo(shrunk)));
+        Generation expanded = cluster.node(1).proposeIsr(1, 1, Set.of(0, 1, 2)).get(10, TimeUnit.SECONDS);
+        assertThat(expanded.isr()).containsExactly(0, 1, 2);
+
+        assertRejected(() -> cluster.node(1).proposeIsr(1, 7, Set.of(1)).get(10, TimeUnit.SECONDS),
+                Rejection.STALE_VERSION);
+        assertRejected(() -> cluster.node(0).proposeIsr(1, 1, Set.of(0, 1)).get(10, TimeUnit.SECONDS),
+                Rejection.NOT_LEADER);
+        assertRejected(() -> cluster.node(1).proposeIsr(1, 1, Set.of(0, 2)).get(10, TimeUnit.SECONDS),
+                Rejection.ISR_WITHOUT_LEADER);
+        await().atMost(WAIT).untilAsserted(cluster::assertConverged);
+        assertThat(cluster.node(0).state().generation(1)).isEqualTo(expanded);
+
+        // Broker 2's listener saw the shrink and the expansion, in that order.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(seenBy2.getLast().generation(1)).isEqualTo(expanded));
+        List<Set<Integer>> isrs = new ArrayList<>();
+        for (ClusterState st : seenBy2) {
+            Set<Integer> isr = st.generation(1).isr();
+            if (isrs.isEmpty() || !isrs.getLast().equals(isr)) {
+                isrs.add(isr);
+            }
+        }
+        assertThat(isrs).containsExactly(Set.of(0, 1, 2), Set.of(1, 2), Set.of(0, 1, 2));
+    }
+
+    @Test
+    void crashedRaftLeaderIsFailedOverThenRestartsAndGetsItsRangeBack() throws Exception {
+        cluster = new LoopbackCluster(3, 2, dir).startAll();
+        await().atMost(WAIT).untilAsserted(cluster::assertConverged);
+        int dead = cluster.raftLeader();
+        assertThat(dead).isNotNegative();
+        List<Integer> survivors = new ArrayList<>(List.of(0, 1, 2));
+        survivors.remove(Integer.valueOf(dead));
+
+        cluster.crash(dead);
+
+        // A new raft leader's controller moves the dead broker's range to an in-sync survivor (version 2) and
+        // drops the dead broker from every ISR.
+        await().atMost(WAIT).untilAsserted(() -> {
+            for (int b : survivors) {
+                ClusterState s = cluster.node(b).state();
+                assertThat(s.live()).containsExactlyElementsOf(survivors);
+                Generation g = s.generation(dead);
+                assertThat(g.version()).isEqualTo(2);
+                assertThat(g.leader()).isIn(survivors);
+                for (Generation any : s.generations().values()) {
+                    assertThat(any.isr()).doesNotContain(dead);
+                }
+            }
+        });
+        assertThat(cluster.raftLeader()).isIn(survivors);
+        await().atMost(WAIT).untilAsserted(cluster::assertConverged);
+        ClusterState afterFailover = cluster.node(survivors.getFirst()).state();
+        for (int range : survivors) {
+            assertThat(afterFailover.generation(range).version()).as("range %d keeps its leader", range).isEqualTo(1);
+            assertThat(afterFailover.generation(range).leader()).isEqualTo(range);
+        }
+
+        // Restart from the same raft directory: it rejoins and catches up with the metadata.
+        cluster.start(dead);
+        await().atMost(WAIT).untilAsserted(cluster::assertConverged);
+        assertThat(cluster.node(dead).state().generations()).isEqualTo(afterFailover.generations());
+        assertThat(cluster.node(dead).state().live()).containsExactly(0, 1, 2);
+        // Not in sync yet, so no handback.
+        assertThat(cluster.node(dead).state().generation(dead).leader()).isNotEqualTo(dead);
+
+        // The range's current leader adds it back once it caught up; the controller then hands the range back.
+        Generation g = afterFailover.generation(dead);
+        Set<Integer> withIt = new java.util.TreeSet<>(g.isr());
+        withIt.add(dead);
+        cluster.node(g.leader()).proposeIsr(dead, 2, withIt).get(10, TimeUnit.SECONDS);
+        await().atMost(WAIT).untilAsserted(() -> cluster.running().forEach(c -> {
+            Generation back = c.state().generation(dead);
+            assertThat(back.version()).isEqualTo(3);
+            assertThat(back.leader()).isEqualTo(dead);
+            assertThat(back.isr()).isEqualTo(withIt);
+        }));
+    }
+
+    @Test
+    void failoverPicksTheInSyncReplicaWithTheHighestLogEnd() {
+        cluster = new LoopbackCluster(3, 2, dir).startAll();
+        await().atMost(WAIT).untilAsserted(cluster::assertConverged);
+        // Crash a broker that is not the raft leader; of its two followers, the second in replica order has more.
+        int dead = (cluster.raftLeader() + 1) % 3;
+        int first = (dead + 1) % 3;
+        int second = (dead + 2) % 3;
+        cluster.node(first).reportLogEnd(dead, 100);
+        cluster.node(second).reportLogEnd(dead, 250);
+        // Gossip is periodic: make sure the raft leader heard both before the crash.
+        LogEndGossip heard = cluster.node(cluster.raftLeader()).logEndsForTest();
+        await().atMost(WAIT).until(() -> heard.of(first, dead) == 100 && heard.of(second, dead) == 250);
+
+        cluster.crash(dead);
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            Generation g = cluster.node(first).state().generation(dead);
+            assertThat(g.version()).isEqualTo(2);
+            assertThat(g.leader()).isEqualTo(second);
+            assertThat(g.isr()).containsExactlyInAnyOrder(first, second);
+        });
+    }
+
+    @Test
+    void aMinorityCommitsNothing() throws Exception {
+        cluster = new LoopbackCluster(3, 2, dir).startAll();
+        await().atMost(WAIT).untilAsserted(cluster::assertConverged);
+        int survivor = cluster.raftLeader(); // the raft leader itself loses its majority
+        ClusterState before = cluster.node(survivor).state();
+
+        List<Integer> others = new ArrayList<>(List.of(0, 1, 2));
+        others.remove(Integer.valueOf(survivor));
+        others.forEach(cluster::crash);
+
+        JGroupsCluster alone = cluster.node(survivor);
+        await().atMost(WAIT).until(() -> alone.state().live().equals(Set.of(survivor)) && !alone.ready());
+        assertThatThrownBy(() -> alone.addTopic("lost").get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(NoQuorumException.class);
+        assertThatThrownBy(() -> alone.proposeIsr(survivor, 1, Set.of(survivor)).get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(NoQuorumException.class);
+        // Ranges whose leaders died have a live in-sync replica here, but nothing may change without a majority.
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
+            ClusterState now = alone.state();
+            assertThat(now.generations()).isEqualTo(before.generations());
+            assertThat(now.topics()).isEqualTo(before.topics());
+        });
+    }
+
+    @Test
+    void aRestartedClusterRestoresItsMetadataFromTheRaftLogsAndSnapshots() throws Exception {
+        cluster = new LoopbackCluster(3, 2, dir).startAll();
+        await().atMost(WAIT).untilAsserted(cluster::assertConverged);
+        cluster.node(0).addTopic("a").get(10, TimeUnit.SECONDS);
+        cluster.node(2).proposeIsr(2, 1, Set.of(2, 0)).get(10, TimeUnit.SECONDS);
+        // One broker compacts its log into a snapshot: its restart goes through readContentFrom.
+        cluster.node(1).raftHandle().snapshot();
+        cluster.node(1).addTopic("b").get(10, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> cluster.converged()
+                && cluster.running().stream().allMatch(c -> c.state().topics().size() == 2));
+        ClusterState before = cluster.node(0).state();
+
+        cluster.crashAll();
+        cluster.startAll();
+
+        await().atMost(WAIT).untilAsserted(cluster::assertConverged);
+        for (JGroupsCluster c : cluster.running()) {
+            assertThat(c.state().generations()).isEqualTo(before.generations());
+            assertThat(c.state().topics()).containsExactly("a", "b");
+        }
+        assertThat(before.generation(2).isr()).containsExactly(0, 2);
+    }
+
+    @Test
+    void aFollowerStuckInAHigherTermWithoutLeaderGetsAnElection() throws Exception {
+        cluster = new LoopbackCluster(3, 1, dir).startAll();
+        await().atMost(WAIT).untilAsserted(cluster::assertConverged);
+        int follower = (cluster.raftLeader() + 1) % 3;
+        JGroupsCluster stuck = cluster.node(follower);
+        // What a broker that voted as coordinator of a short-lived partial view ends up with: a higher term and no
+        // leader. jgroups-raft's followers drop the leader's messages of a lower term, and nothing else happens
+        // until a view change.
+        stuck.raftHandle().raft().currentTerm(stuck.raftHandle().currentTerm() + 5);
+        assertThat(stuck.ready()).isFalse();
+
+        await().atMost(WAIT).untilAsserted(cluster::assertConverged);
+        cluster.node(follower).addTopic("after").get(10, TimeUnit.SECONDS);
+        await().atMost(WAIT).untilAsserted(() -> cluster.running().forEach(
+                c -> assertThat(c.state().topics()).containsExactly("after")));
+    }
+
+    @Test
+    void oneBrokerClusterRunsTheSameCodePath() throws Exception {
+        cluster = new LoopbackCluster(1, 3, dir).startAll();
+        await().atMost(WAIT).untilAsserted(cluster::assertConverged);
+        JGroupsCluster only = cluster.node(0);
+        assertThat(only.state().generations())
+                .isEqualTo(Map.of(0, new Generation(0, 1, 0, List.of(0), Set.of(0))));
+        only.addTopic("solo").get(10, TimeUnit.SECONDS);
+        assertThat(only.state().topics()).containsExactly("solo");
+    }
+
+    @Test
+    void fiveBrokersForm() {
+        cluster = new LoopbackCluster(5, 1, dir).startAll();
+        await().atMost(WAIT).untilAsserted(cluster::assertConverged);
+        ClusterState s = cluster.node(4).state();
+        assertThat(s.live()).containsExactly(0, 1, 2, 3, 4);
+        assertThat(s.generation(3)).isEqualTo(new Generation(3, 1, 3, List.of(3, 4, 0), Set.of(0, 3, 4)));
+    }
+
+    private static void assertRejected(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, Rejection why) {
+        assertThatThrownBy(call).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(MetadataRejectedException.class)
+                .extracting(e -> ((MetadataRejectedException) e).reason()).isEqualTo(why);
+    }
+}

@@ -1,0 +1,212 @@
+package io.runnel.discovery.jgroups;
+
+import io.runnel.discovery.Cluster;
+import io.runnel.discovery.ClusterConfig;
+import io.runnel.discovery.ClusterState;
+
+import org.jgroups.util.Util;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+/** N real brokers' clusters in one JVM, broker i on 127.0.0.(i+1), each with its own raft directory. */
+final class LoopbackCluster implements AutoCloseable {
+    static final Duration FAILURE_TIMEOUT = Duration.ofMillis(1000);
+
+    private final List<ClusterConfig> configs = new ArrayList<>();
+    private final JGroupsCluster[] nodes;
+
+    LoopbackCluster(int brokers, int rangesPerBroker, Path dir) {
+        List<String> members = new ArrayList<>();
+        for (int i = 0; i < brokers; i++) {
+            String host = "127.0.0." + (i + 1);
+            members.add(host + ":" + freePort(host));
+        }
+        String name = "runnel-test-" + Long.toHexString(System.nanoTime());
+        for (int i = 0; i < brokers; i++) {
+            configs.add(new ClusterConfig(i, members, null, name, dir.resolve("raft-" + i), rangesPerBroker,
+                    FAILURE_TIMEOUT));
+        }
+        nodes = new JGroupsCluster[brokers];
+    }
+
+    /** Starts every broker that is not running, concurrently (a thread each), as the pods of a StatefulSet do. */
+    LoopbackCluster startAll() {
+        List<CompletableFuture<Void>> starts = new ArrayList<>();
+        for (int i = 0; i < nodes.length; i++) {
+            if (nodes[i] == null) {
+                int b = i;
+                CompletableFuture<Void> f = new CompletableFuture<>();
+                Thread.ofPlatform().name("start-broker-" + b).start(() -> {
+                    try {
+                        start(b);
+                        f.complete(null);
+                    } catch (Throwable t) {
+                        f.completeExceptionally(t);
+                    }
+                });
+                starts.add(f);
+            }
+        }
+        starts.forEach(f -> f.orTimeout(30, TimeUnit.SECONDS).join());
+        return this;
+    }
+
+    /** Starts the brokers one after the other, each once the previous one is connected. */
+    LoopbackCluster startOneByOne() {
+        for (int i = 0; i < nodes.length; i++) {
+            if (nodes[i] == null) {
+                start(i);
+            }
+        }
+        return this;
+    }
+
+    JGroupsCluster start(int broker) {
+        JGroupsCluster c = (JGroupsCluster) Cluster.start(configs.get(broker));
+        synchronized (this) {
+            nodes[broker] = c;
+        }
+        return c;
+    }
+
+    synchronized JGroupsCluster node(int broker) {
+        JGroupsCluster c = nodes[broker];
+        if (c == null) {
+            throw new IllegalStateException("broker " + broker + " is not running");
+        }
+        return c;
+    }
+
+    synchronized List<JGroupsCluster> running() {
+        List<JGroupsCluster> out = new ArrayList<>();
+        for (JGroupsCluster c : nodes) {
+            if (c != null) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /** The running broker that is the raft leader, or -1. */
+    synchronized int raftLeader() {
+        for (int i = 0; i < nodes.length; i++) {
+            if (nodes[i] != null && nodes[i].isRaftLeader()) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether every running broker is ready and sees the same metadata and the same live set. */
+    boolean converged() {
+        List<JGroupsCluster> up = running();
+        if (up.isEmpty() || !up.stream().allMatch(JGroupsCluster::ready)) {
+            return false;
+        }
+        ClusterState first = up.getFirst().state();
+        return up.stream().map(JGroupsCluster::state).allMatch(first::equals);
+    }
+
+    /** Fails with every broker's view of the cluster unless {@link #converged()}. */
+    void assertConverged() {
+        if (!converged()) {
+            StringBuilder sb = new StringBuilder("brokers disagree or are not ready:");
+            for (JGroupsCluster c : running()) {
+                sb.append("\n  ").append(c).append(" ready=").append(c.ready())
+                        .append(" raftLeader=").append(c.raftHandle().leader())
+                        .append(" view=").append(c.channel().getView())
+                        .append(" raft=").append(c.raftHandle().raft())
+                        .append(" commitTable=").append(c.raftHandle().raft().dumpCommitTable().replace('\n', ';'))
+                        .append(" resends=").append((Object) c.raftHandle().raft().getValue("num_resends"))
+                        .append(" okAppends=").append((Object) c.raftHandle().raft().getValue("num_successful_append_requests"))
+                        .append(" notFound=").append((Object) c.raftHandle().raft().getValue("num_failed_append_requests_not_found"))
+                        .append(" wrongTerm=").append((Object) c.raftHandle().raft().getValue("num_failed_append_requests_wrong_term"))
+                        .append(" queue=").append(c.raftHandle().raft().processingQueueSize())
+                        .append(" role=").append(c.raftHandle().raft().role())
+                        .append(" firstAppended=").append(c.raftHandle().raft().log().firstAppended())
+                        .append(" state=").append(c.state());
+            }
+            throw new AssertionError(sb.toString());
+        }
+    }
+
+    /**
+     * Stops every broker at the same instant, as a power cut would: all traffic is dropped everywhere first, so
+     * nobody sees the others leave and no controller reacts, then the channels close.
+     */
+    void crashAll() {
+        List<JGroupsCluster> up;
+        synchronized (this) {
+            up = running();
+            java.util.Arrays.fill(nodes, null);
+        }
+        for (JGroupsCluster c : up) {
+            try {
+                c.channel().stack().insertProtocol(new org.jgroups.protocols.DISCARD().discardAll(true),
+                        org.jgroups.stack.ProtocolStack.Position.ABOVE, org.jgroups.protocols.TP.class);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        up.forEach(JGroupsCluster::close);
+    }
+
+    /**
+     * Kills a broker without a goodbye: drops every message it would send or receive, closes its sockets.
+     * The others notice through FD_SOCK2 (closed socket), as with a killed process.
+     */
+    void crash(int broker) {
+        JGroupsCluster c;
+        synchronized (this) {
+            c = nodes[broker];
+            nodes[broker] = null;
+        }
+        try {
+            Util.shutdown(c.channel());
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot crash broker " + broker, e);
+        }
+        c.close();
+    }
+
+    /** A graceful stop (JGroups leave). */
+    void stop(int broker) {
+        JGroupsCluster c;
+        synchronized (this) {
+            c = nodes[broker];
+            nodes[broker] = null;
+        }
+        c.close();
+    }
+
+    int size() {
+        return nodes.length;
+    }
+
+    @Override
+    public void close() {
+        IntStream.range(0, nodes.length).forEach(i -> {
+            if (nodes[i] != null) {
+                stop(i);
+            }
+        });
+    }
+
+    private static int freePort(String host) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

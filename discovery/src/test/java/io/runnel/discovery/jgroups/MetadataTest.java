@@ -1,0 +1,163 @@
+package io.runnel.discovery.jgroups;
+
+import io.runnel.discovery.Generation;
+import io.runnel.discovery.Rejection;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class MetadataTest {
+
+    private static Metadata initialised(int brokers) {
+        Metadata m = new Metadata();
+        assertThat(m.apply(new MetadataCommand.InitGenerations(brokers, 4)).isOk()).isTrue();
+        return m;
+    }
+
+    @Test
+    void initGivesEveryRangeVersionOneLedByItsNaturalLeaderWithTheWholeReplicaSetInSync() {
+        Metadata m = initialised(5);
+        Metadata.Snapshot s = m.snapshot();
+        assertThat(s.brokers()).isEqualTo(5);
+        assertThat(s.rangesPerBroker()).isEqualTo(4);
+        assertThat(s.generations()).hasSize(5);
+        assertThat(s.generations().get(4)).isEqualTo(new Generation(4, 1, 4, List.of(4, 0, 1), Set.of(0, 1, 4)));
+        assertThat(initialised(1).snapshot().generations().get(0))
+                .isEqualTo(new Generation(0, 1, 0, List.of(0), Set.of(0)));
+        assertThat(initialised(2).snapshot().generations().get(1))
+                .isEqualTo(new Generation(1, 1, 1, List.of(1, 0), Set.of(0, 1)));
+    }
+
+    @Test
+    void initHappensOnce() {
+        Metadata m = initialised(3);
+        Outcome again = m.apply(new MetadataCommand.InitGenerations(5, 1));
+        assertThat(again.rejection()).isEqualTo(Rejection.ALREADY_INITIALIZED);
+        assertThat(m.snapshot().brokers()).isEqualTo(3);
+    }
+
+    @Test
+    void changeLeaderBumpsTheVersionAndNeverAddsToTheIsr() {
+        Metadata m = initialised(3);
+        m.apply(new MetadataCommand.SetIsr(1, 1, 1, Set.of(1, 2)));
+        // The controller decided on a stale ISR {0,1,2}; 0 must not come back.
+        Outcome o = m.apply(new MetadataCommand.ChangeLeader(1, 1, 2, Set.of(0, 1, 2)));
+        assertThat(o.isOk()).isTrue();
+        assertThat(o.generation()).isEqualTo(new Generation(1, 2, 2, List.of(1, 2, 0), Set.of(1, 2)));
+        assertThat(m.snapshot().generations().get(1)).isEqualTo(o.generation());
+    }
+
+    @Test
+    void changeLeaderIsRefusedForAStaleVersionAnOutOfSyncOrForeignLeaderOrAnUnknownRange() {
+        Metadata m = initialised(5);
+        m.apply(new MetadataCommand.SetIsr(0, 1, 0, Set.of(0, 1)));
+        assertThat(m.apply(new MetadataCommand.ChangeLeader(0, 2, 1, Set.of(0, 1))).rejection())
+                .isEqualTo(Rejection.STALE_VERSION);
+        assertThat(m.apply(new MetadataCommand.ChangeLeader(0, 1, 2, Set.of(2))).rejection())
+                .isEqualTo(Rejection.LEADER_NOT_IN_SYNC);
+        assertThat(m.apply(new MetadataCommand.ChangeLeader(0, 1, 3, Set.of(3))).rejection())
+                .isEqualTo(Rejection.NOT_A_REPLICA);
+        assertThat(m.apply(new MetadataCommand.ChangeLeader(9, 1, 0, Set.of(0))).rejection())
+                .isEqualTo(Rejection.UNKNOWN_RANGE);
+        assertThat(new Metadata().apply(new MetadataCommand.ChangeLeader(0, 1, 0, Set.of(0))).rejection())
+                .isEqualTo(Rejection.UNKNOWN_RANGE);
+        assertThat(m.snapshot().generations().get(0).version()).isEqualTo(1);
+    }
+
+    @Test
+    void onlyTheLeaderSetsTheIsrOfItsCurrentVersionAndTheIsrKeepsTheLeader() {
+        Metadata m = initialised(3);
+        assertThat(m.apply(new MetadataCommand.SetIsr(2, 1, 0, Set.of(2, 0))).rejection())
+                .isEqualTo(Rejection.NOT_LEADER);
+        assertThat(m.apply(new MetadataCommand.SetIsr(2, 2, 2, Set.of(2, 0))).rejection())
+                .isEqualTo(Rejection.STALE_VERSION);
+        assertThat(m.apply(new MetadataCommand.SetIsr(2, 1, 2, Set.of(0, 1))).rejection())
+                .isEqualTo(Rejection.ISR_WITHOUT_LEADER);
+        assertThat(m.apply(new MetadataCommand.SetIsr(2, 1, 2, Set.of(2, 7))).rejection())
+                .isEqualTo(Rejection.NOT_A_REPLICA);
+        Outcome ok = m.apply(new MetadataCommand.SetIsr(2, 1, 2, Set.of(2)));
+        assertThat(ok.generation()).isEqualTo(new Generation(2, 1, 2, List.of(2, 0, 1), Set.of(2)));
+    }
+
+    @Test
+    void removeFromIsrOnlyRemovesAndNeverTheLeader() {
+        Metadata m = initialised(3);
+        Outcome o = m.apply(new MetadataCommand.RemoveFromIsr(0, 1, Set.of(0, 2)));
+        assertThat(o.generation().isr()).containsExactly(0, 1);
+        assertThat(m.apply(new MetadataCommand.RemoveFromIsr(0, 3, Set.of(1))).rejection())
+                .isEqualTo(Rejection.STALE_VERSION);
+    }
+
+    @Test
+    void topicsAreAddedOnceAndMustHaveKafkaNames() {
+        Metadata m = new Metadata();
+        assertThat(m.apply(new MetadataCommand.AddTopic("orders")).isOk()).isTrue();
+        assertThat(m.apply(new MetadataCommand.AddTopic("orders")).isOk()).isTrue();
+        assertThat(m.apply(new MetadataCommand.AddTopic("..")).rejection()).isEqualTo(Rejection.MALFORMED);
+        assertThat(m.apply(new MetadataCommand.AddTopic("a/b")).rejection()).isEqualTo(Rejection.MALFORMED);
+        assertThat(m.snapshot().topics()).containsExactly("orders");
+        assertThat(Metadata.validTopicName("x".repeat(249))).isTrue();
+        assertThat(Metadata.validTopicName("x".repeat(250))).isFalse();
+        assertThat(Metadata.validTopicName("")).isFalse();
+    }
+
+    @Test
+    void everyCommandCountsAsAppliedRejectedOrNot() {
+        Metadata m = new Metadata();
+        Outcome a = m.apply(new MetadataCommand.ChangeLeader(0, 1, 0, Set.of(0)));
+        Outcome b = m.apply(new MetadataCommand.InitGenerations(3, 1));
+        Outcome c = m.applyMalformed("garbage");
+        assertThat(List.of(a.applied(), b.applied(), c.applied())).containsExactly(1L, 2L, 3L);
+        assertThat(m.applied()).isEqualTo(3);
+    }
+
+    @Test
+    void snapshotsRoundTrip() throws IOException {
+        Metadata m = initialised(3);
+        m.apply(new MetadataCommand.AddTopic("a"));
+        m.apply(new MetadataCommand.ChangeLeader(1, 1, 2, Set.of(1, 2)));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        m.writeTo(new DataOutputStream(bytes));
+
+        Metadata copy = initialised(5); // whatever was there is replaced
+        copy.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        assertThat(copy.snapshot()).isEqualTo(m.snapshot());
+    }
+
+    @Test
+    void commandsRoundTripThroughTheirEncoding() throws IOException {
+        List<MetadataCommand> all = List.of(
+                new MetadataCommand.InitGenerations(7, 16),
+                new MetadataCommand.ChangeLeader(3, 42, 4, Set.of(4, 5)),
+                new MetadataCommand.SetIsr(1, Long.MAX_VALUE, 1, Set.of(1)),
+                new MetadataCommand.RemoveFromIsr(0, 9, Set.of(2, 1)),
+                new MetadataCommand.AddTopic("topic.with-ünïcode"));
+        for (MetadataCommand c : all) {
+            byte[] buf = c.encode();
+            byte[] padded = new byte[buf.length + 6];
+            System.arraycopy(buf, 0, padded, 3, buf.length);
+            assertThat(MetadataCommand.decode(padded, 3, buf.length)).isEqualTo(c);
+        }
+        assertThat(new MetadataCommand.InitGenerations(3, 4).encode()).hasSize(10);
+    }
+
+    @Test
+    void garbageDoesNotDecode() {
+        byte[] ok = new MetadataCommand.AddTopic("x").encode();
+        assertThatThrownBy(() -> MetadataCommand.decode(new byte[] {9, 1}, 0, 2)).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> MetadataCommand.decode(new byte[] {1, 99}, 0, 2)).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> MetadataCommand.decode(ok, 0, ok.length - 1)).isInstanceOf(IOException.class);
+        byte[] trailing = java.util.Arrays.copyOf(ok, ok.length + 1);
+        assertThatThrownBy(() -> MetadataCommand.decode(trailing, 0, trailing.length)).isInstanceOf(IOException.class);
+    }
+}
