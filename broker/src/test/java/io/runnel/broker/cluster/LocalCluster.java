@@ -138,8 +138,24 @@ final class LocalCluster implements AutoCloseable {
         return state(via).generation(range);
     }
 
-    /** Waits until every running broker is ready and sees every range with a full ISR led by its natural leader. */
+    /**
+     * Waits until every running broker is ready, sees every range with a full ISR led by its natural
+     * leader, and takes writes: a new leader answers 503 until its followers joined its generation,
+     * so each broker must acknowledge a keyless write (to a range it leads) on the {@code _settled} topic.
+     */
     void awaitSettled(Duration timeout) {
+        awaitMetadataSettled(timeout);
+        await("every leader takes writes").atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> {
+            for (int i = 0; i < size; i++) {
+                if (produce(i, "_settled", null, "{}").statusCode() != 200) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    private void awaitMetadataSettled(Duration timeout) {
         await("cluster settled").atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> {
             for (int i = 0; i < size; i++) {
                 if (!running(i) || !status(i, ports[0]).equals("ok")) {

@@ -16,6 +16,8 @@ import org.jgroups.JChannel;
 import org.jgroups.Message;
 import org.jgroups.Receiver;
 import org.jgroups.View;
+import org.jgroups.logging.Log;
+import org.jgroups.logging.LogFactory;
 import org.jgroups.protocols.raft.RAFT;
 import org.jgroups.protocols.raft.election.BaseElection;
 import org.jgroups.protocols.raft.RaftLeaderException;
@@ -60,7 +62,8 @@ import java.util.function.IntPredicate;
 
 /** A broker's {@link Cluster} on JGroups membership and a jgroups-raft metadata state machine. */
 public final class JGroupsCluster implements Cluster {
-    private static final System.Logger LOG = System.getLogger(JGroupsCluster.class.getName());
+    // JGroups' logging facade: our lines go wherever JGroups' go (log4j2, slf4j or JUL, whichever is present).
+    private static final Log LOG = LogFactory.getLog(JGroupsCluster.class);
 
     /** How long a proposal may take to commit and apply locally before it fails with {@link NoQuorumException}. */
     static final Duration PROPOSAL_TIMEOUT = Duration.ofSeconds(5);
@@ -169,7 +172,7 @@ public final class JGroupsCluster implements Cluster {
                     throw new ClusterException("broker " + config.ordinal() + " cannot join cluster '"
                             + config.clusterName() + "' at " + config.members().get(config.ordinal()) + ": " + e, e);
                 }
-                LOG.log(System.Logger.Level.INFO, "broker {0} was refused (its previous incarnation is still in"
+                LOG.info("broker %s was refused (its previous incarnation is still in"
                         + " the view); retrying", config.ordinal());
                 // Back-off between join attempts, not synchronisation.
                 LockSupport.parkNanos(config.failureTimeout().toNanos() / 2);
@@ -461,7 +464,7 @@ public final class JGroupsCluster implements Cluster {
                 try {
                     evaluate();
                 } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.ERROR, name + ": controller evaluation failed", e);
+                    LOG.error(name + ": controller evaluation failed", e);
                 }
             });
         } catch (RejectedExecutionException closing) {
@@ -482,7 +485,7 @@ public final class JGroupsCluster implements Cluster {
             checkRaftLiveness();
             evaluate();
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, name + ": controller tick failed", e);
+            LOG.error(name + ": controller tick failed", e);
         }
     }
 
@@ -509,7 +512,7 @@ public final class JGroupsCluster implements Cluster {
         }
         lastElectionRequest = now;
         Address coordinator = view.getCoord();
-        LOG.log(System.Logger.Level.INFO, "{0}: no raft leader for {1} ms although {2} are in the view; asking {3}"
+        LOG.info("%s: no raft leader for %s ms although %s are in the view; asking %s"
                 + " for an election", name, (now - leaderlessSince) / 1_000_000, view.size(), coordinator);
         long term = raft.currentTerm();
         if (coordinator.equals(channel.getAddress())) {
@@ -519,7 +522,7 @@ public final class JGroupsCluster implements Cluster {
             try {
                 channel.send(new BytesMessage(coordinator, request));
             } catch (Exception e) {
-                LOG.log(System.Logger.Level.DEBUG, "{0}: election request failed: {1}", name, e);
+                LOG.debug("%s: election request failed: %s", name, e);
             }
         }
     }
@@ -531,7 +534,7 @@ public final class JGroupsCluster implements Cluster {
         }
         raft.raft().currentTerm(requesterTerm); // only ever moves forward; the election adds one
         if (election.runVotingThread()) {
-            LOG.log(System.Logger.Level.INFO, "{0}: running a raft election (term > {1}) for {2}", name,
+            LOG.info("%s: running a raft election (term > %s) for %s", name,
                     requesterTerm, from);
         }
     }
@@ -545,15 +548,15 @@ public final class JGroupsCluster implements Cluster {
             if (!s.generations().isEmpty()) {
                 if (!warnedPartialInit) {
                     warnedPartialInit = true;
-                    LOG.log(System.Logger.Level.ERROR, "{0}: the stored metadata has ranges {1}, but the"
-                            + " configured cluster has {2} brokers; the controller does nothing",
+                    LOG.error("%s: the stored metadata has ranges %s, but the"
+                            + " configured cluster has %s brokers; the controller does nothing",
                             name, s.generations().keySet(), config.brokers());
                 }
                 return;
             }
             if (!initInFlight) {
                 initInFlight = true;
-                LOG.log(System.Logger.Level.INFO, "{0}: initialising generations of {1} ranges", name,
+                LOG.info("%s: initialising generations of %s ranges", name,
                         config.brokers());
                 propose(new MetadataCommand.InitGenerations(config.brokers(), config.rangesPerBroker()))
                         .whenComplete((o, e) -> onControllerThread(() -> {
@@ -576,13 +579,13 @@ public final class JGroupsCluster implements Cluster {
                 case MetadataCommand.RemoveFromIsr c -> c.range();
                 default -> throw new IllegalStateException("controller planned " + command);
             };
-            LOG.log(System.Logger.Level.INFO, "{0}: controller proposes {1} (current {2}, live {3})", name, command,
+            LOG.info("%s: controller proposes %s (current %s, live %s)", name, command,
                     s.generation(range), live);
             CompletableFuture<Outcome> f = propose(command);
             inFlight.put(range, f);
             f.whenComplete((o, e) -> {
                 if (e != null) {
-                    LOG.log(System.Logger.Level.INFO, "{0}: {1} failed: {2}", name, command, e.getMessage());
+                    LOG.info("%s: %s failed: %s", name, command, e.getMessage());
                 }
                 onControllerThread(() -> {
                     inFlight.remove(range, f);
@@ -600,7 +603,7 @@ public final class JGroupsCluster implements Cluster {
         try {
             channel.send(new BytesMessage(null, reports).setFlag(Message.TransientFlag.DONT_LOOPBACK));
         } catch (Exception e) {
-            LOG.log(System.Logger.Level.DEBUG, "{0}: log end gossip failed: {1}", name, e);
+            LOG.debug("%s: log end gossip failed: %s", name, e);
         }
     }
 

@@ -3,6 +3,9 @@ package io.runnel.discovery.jgroups;
 import io.runnel.discovery.ClusterListener;
 import io.runnel.discovery.ClusterState;
 
+import org.jgroups.logging.Log;
+import org.jgroups.logging.LogFactory;
+
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -17,7 +20,7 @@ import java.util.concurrent.RejectedExecutionException;
 
 /** Delivers cluster states to listeners on a single notifier thread, in publication order. */
 final class ListenerNotifier implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(ListenerNotifier.class.getName());
+    private static final Log LOG = LogFactory.getLog(ListenerNotifier.class);
 
     private final List<ClusterListener> listeners = new CopyOnWriteArrayList<>();
     private final ExecutorService thread;
@@ -66,7 +69,7 @@ final class ListenerNotifier implements AutoCloseable {
         try {
             l.onStateChanged(state);
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "cluster listener " + l + " failed", e);
+            LOG.warn("cluster listener " + l + " failed", e);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.runnel.discovery.jgroups;
 
+import org.jgroups.logging.Log;
+import org.jgroups.logging.LogFactory;
 import org.jgroups.raft.StateMachine;
 
 import java.io.DataInput;
@@ -16,6 +18,8 @@ import java.util.function.Consumer;
 
 /** The raft state machine of the cluster metadata: decodes commands and applies them to {@link Metadata}. */
 final class MetadataStateMachine implements StateMachine {
+    private static final Log LOG = LogFactory.getLog(MetadataStateMachine.class);
+
     private final Metadata metadata = new Metadata();
     private final Consumer<Metadata.Snapshot> onChange;
 
@@ -58,8 +62,7 @@ final class MetadataStateMachine implements StateMachine {
             onChange.accept(snapshot);
         } catch (RuntimeException e) {
             // The command is applied whatever an observer does; raft must keep going.
-            System.getLogger(MetadataStateMachine.class.getName())
-                    .log(System.Logger.Level.ERROR, "metadata change observer failed", e);
+            LOG.error("metadata change observer failed", e);
         }
     }
 

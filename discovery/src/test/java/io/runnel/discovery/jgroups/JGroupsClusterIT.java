@@ -201,7 +201,7 @@ class JGroupsClusterIT {
 
         List<Integer> others = new ArrayList<>(List.of(0, 1, 2));
         others.remove(Integer.valueOf(survivor));
-        others.forEach(cluster::crash);
+        cluster.crash(others.stream().mapToInt(Integer::intValue).toArray());
 
         JGroupsCluster alone = cluster.node(survivor);
         await().atMost(WAIT).until(() -> alone.state().live().equals(Set.of(survivor)) && !alone.ready());

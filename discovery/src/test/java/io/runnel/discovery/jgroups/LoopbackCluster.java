@@ -4,7 +4,9 @@ import io.runnel.discovery.Cluster;
 import io.runnel.discovery.ClusterConfig;
 import io.runnel.discovery.ClusterState;
 
-import org.jgroups.util.Util;
+import org.jgroups.protocols.DISCARD;
+import org.jgroups.protocols.TP;
+import org.jgroups.stack.ProtocolStack;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -140,43 +142,33 @@ final class LoopbackCluster implements AutoCloseable {
         }
     }
 
-    /**
-     * Stops every broker at the same instant, as a power cut would: all traffic is dropped everywhere first, so
-     * nobody sees the others leave and no controller reacts, then the channels close.
-     */
+    /** Stops every running broker at the same instant, as a power cut would. */
     void crashAll() {
-        List<JGroupsCluster> up;
-        synchronized (this) {
-            up = running();
-            java.util.Arrays.fill(nodes, null);
-        }
-        for (JGroupsCluster c : up) {
-            try {
-                c.channel().stack().insertProtocol(new org.jgroups.protocols.DISCARD().discardAll(true),
-                        org.jgroups.stack.ProtocolStack.Position.ABOVE, org.jgroups.protocols.TP.class);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        up.forEach(JGroupsCluster::close);
+        crash(running().stream().mapToInt(JGroupsCluster::ordinal).toArray());
     }
 
     /**
-     * Kills a broker without a goodbye: drops every message it would send or receive, closes its sockets.
-     * The others notice through FD_SOCK2 (closed socket), as with a killed process.
+     * Kills brokers at the same instant, without a goodbye: first every message they would send or receive is
+     * dropped, all of them together (so the others cannot react to one before the next is gone), then their
+     * sockets close. The others notice through FD_SOCK2 (closed sockets), as with killed processes.
      */
-    void crash(int broker) {
-        JGroupsCluster c;
+    void crash(int... brokers) {
+        List<JGroupsCluster> victims = new ArrayList<>();
         synchronized (this) {
-            c = nodes[broker];
-            nodes[broker] = null;
+            for (int b : brokers) {
+                victims.add(node(b));
+                nodes[b] = null;
+            }
         }
-        try {
-            Util.shutdown(c.channel());
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot crash broker " + broker, e);
+        for (JGroupsCluster c : victims) {
+            try {
+                c.channel().stack().insertProtocol(new DISCARD().discardAll(true), ProtocolStack.Position.ABOVE,
+                        TP.class);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot crash " + c, e);
+            }
         }
-        c.close();
+        victims.forEach(JGroupsCluster::close);
     }
 
     /** A graceful stop (JGroups leave). */
