@@ -1,5 +1,10 @@
 package io.runnel.storage;
 
+import static io.runnel.storage.BigEndian.getInt;
+import static io.runnel.storage.BigEndian.getLong;
+import static io.runnel.storage.BigEndian.putInt;
+import static io.runnel.storage.BigEndian.putLong;
+
 import java.util.zip.CRC32C;
 
 /**
@@ -198,25 +203,5 @@ public final class Chunk {
         public int valueLength() {
             return valueLength;
         }
-    }
-
-    static void putInt(byte[] b, int at, int v) {
-        b[at] = (byte) (v >>> 24);
-        b[at + 1] = (byte) (v >>> 16);
-        b[at + 2] = (byte) (v >>> 8);
-        b[at + 3] = (byte) v;
-    }
-
-    static void putLong(byte[] b, int at, long v) {
-        putInt(b, at, (int) (v >>> 32));
-        putInt(b, at + 4, (int) v);
-    }
-
-    static int getInt(byte[] b, int at) {
-        return ((b[at] & 0xff) << 24) | ((b[at + 1] & 0xff) << 16) | ((b[at + 2] & 0xff) << 8) | (b[at + 3] & 0xff);
-    }
-
-    static long getLong(byte[] b, int at) {
-        return ((long) getInt(b, at) << 32) | (getInt(b, at + 4) & 0xffffffffL);
     }
 }

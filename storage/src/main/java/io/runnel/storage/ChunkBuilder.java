@@ -107,12 +107,12 @@ public final class ChunkBuilder {
         out[13] = 0;
         out[14] = 0;
         out[15] = 0;
-        Chunk.putInt(out, 20, count);
-        Chunk.putLong(out, 24, firstTimestamp);
-        Chunk.putLong(out, 32, lastTimestamp);
+        BigEndian.putInt(out, 20, count);
+        BigEndian.putLong(out, 24, firstTimestamp);
+        BigEndian.putLong(out, 32, lastTimestamp);
         CRC32C crc = new CRC32C();
         crc.update(out, Chunk.CRC_START, out.length - Chunk.CRC_START);
-        Chunk.putInt(out, 16, (int) crc.getValue());
+        BigEndian.putInt(out, 16, (int) crc.getValue());
         buf = new byte[Chunk.HEADER_SIZE + 64];
         pos = Chunk.HEADER_SIZE;
         count = 0;
@@ -131,6 +131,6 @@ public final class ChunkBuilder {
     }
 
     private void putInt(int at, int v) {
-        Chunk.putInt(buf, at, v);
+        BigEndian.putInt(buf, at, v);
     }
 }

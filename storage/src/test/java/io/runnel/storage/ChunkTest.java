@@ -123,18 +123,18 @@ class ChunkTest {
     void structurallyBadRecordsWithAValidCrcAreRejected() {
         byte[] bytes = threeRecords();
         // Claim one more record than there is, and fix up the CRC so only the structure is wrong.
-        Chunk.putInt(bytes, 20, 4);
+        BigEndian.putInt(bytes, 20, 4);
         recrc(bytes);
         assertThatThrownBy(() -> Chunk.wrap(bytes)).isInstanceOf(CorruptChunkException.class)
                 .hasMessageContaining("record 3");
 
         byte[] zero = threeRecords();
-        Chunk.putInt(zero, 20, 0);
+        BigEndian.putInt(zero, 20, 0);
         recrc(zero);
         assertThatThrownBy(() -> Chunk.wrap(zero)).isInstanceOf(CorruptChunkException.class);
 
         byte[] badKey = threeRecords();
-        Chunk.putInt(badKey, Chunk.HEADER_SIZE + 4, -2);
+        BigEndian.putInt(badKey, Chunk.HEADER_SIZE + 4, -2);
         recrc(badKey);
         assertThatThrownBy(() -> Chunk.wrap(badKey)).isInstanceOf(CorruptChunkException.class)
                 .hasMessageContaining("key length");
@@ -168,6 +168,6 @@ class ChunkTest {
     private static void recrc(byte[] bytes) {
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
         crc.update(bytes, Chunk.CRC_START, bytes.length - Chunk.CRC_START);
-        Chunk.putInt(bytes, 16, (int) crc.getValue());
+        BigEndian.putInt(bytes, 16, (int) crc.getValue());
     }
 }

@@ -1,5 +1,7 @@
 package io.runnel.storage.rocksdb;
 
+import io.runnel.storage.BigEndian;
+
 import io.runnel.storage.Chunk;
 import io.runnel.storage.PartitionState;
 import io.runnel.storage.StorageException;
@@ -48,17 +50,17 @@ final class Recovery {
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 byte[] key = it.key();
                 if (key.length == 9 && key[0] == Keys.PARTITION_TAG) {
-                    long id = Keys.partitionId(Keys.getInt(key, 1), Keys.getInt(key, 5));
+                    long id = Keys.partitionId(BigEndian.getInt(key, 1), BigEndian.getInt(key, 5));
                     partitions.put(id, Keys.decodeState(it.value()));
                 } else if (key.length > 1 && key[0] == Keys.TOPIC_TAG) {
                     topics.add(Keys.decodeTopic(key, it.value()));
                 } else if (key.length == 1 && key[0] == Keys.NEXT_TOPIC_ID[0]) {
-                    nextTopicId = Keys.getInt(it.value(), 0);
+                    nextTopicId = BigEndian.getInt(it.value(), 0);
                 } else if (Keys.isGenerationKey(key)) {
                     // Keys sort by generation within a partition: the list comes out in order.
-                    long id = Keys.partitionId(Keys.getInt(key, 1), Keys.getInt(key, 5));
+                    long id = Keys.partitionId(BigEndian.getInt(key, 1), BigEndian.getInt(key, 5));
                     entries.computeIfAbsent(id, k -> new ArrayList<>())
-                            .add(new long[] {Keys.getInt(key, 9), Keys.getLong(it.value(), 0)});
+                            .add(new long[] {BigEndian.getInt(key, 9), BigEndian.getLong(it.value(), 0)});
                 }
             }
             check(it);
@@ -85,7 +87,7 @@ final class Recovery {
                 long id = Keys.partitionIdOfLogKey(it.key());
                 ids.add(id);
                 byte[] next = new byte[Keys.LOG_KEY_SIZE];
-                Keys.putLong(next, 0, id + 1);
+                BigEndian.putLong(next, 0, id + 1);
                 it.seek(next);
             }
             check(it);

@@ -1,5 +1,7 @@
 package io.runnel.storage.rocksdb;
 
+import io.runnel.storage.BigEndian;
+
 import io.runnel.storage.Chunk;
 import io.runnel.storage.PartitionState;
 import io.runnel.storage.TopicConfig;
@@ -82,7 +84,7 @@ final class Retention {
                 if (next >= s.logEndOffset()) {
                     break; // the last chunk stays
                 }
-                boolean expired = Keys.getLong(header, 32) < cutoff;
+                boolean expired = BigEndian.getLong(header, 32) < cutoff;
                 boolean overSize = removed < excess;
                 if (!expired && !overSize) {
                     break;

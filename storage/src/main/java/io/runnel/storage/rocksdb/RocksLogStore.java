@@ -1,5 +1,7 @@
 package io.runnel.storage.rocksdb;
 
+import io.runnel.storage.BigEndian;
+
 import io.runnel.storage.AppendResult;
 import io.runnel.storage.Chunk;
 import io.runnel.storage.CorruptChunkException;
@@ -383,7 +385,7 @@ public final class RocksLogStore implements LogStore {
                     if (!Keys.isLogKeyOf(key, topicId, partition) || base >= end) {
                         break;
                     }
-                    if (it.value(header) >= Chunk.HEADER_SIZE && Keys.getLong(header, 32) < timestamp) {
+                    if (it.value(header) >= Chunk.HEADER_SIZE && BigEndian.getLong(header, 32) < timestamp) {
                         continue;
                     }
                     Chunk.RecordCursor records = verified(it.value(), base, topicId, partition).cursor();
@@ -453,7 +455,7 @@ public final class RocksLogStore implements LogStore {
         try {
             ensureOpen();
             byte[] value = rocks.db.get(rocks.offsets, rocks.readOptions, Keys.offset(key));
-            return value == null ? OptionalLong.empty() : OptionalLong.of(Keys.getLong(value, 0));
+            return value == null ? OptionalLong.empty() : OptionalLong.of(BigEndian.getLong(value, 0));
         } catch (RocksDBException e) {
             throw new StorageException("reading committed offset of " + key + " failed: " + e.getMessage(), e);
         } finally {
@@ -472,7 +474,7 @@ public final class RocksLogStore implements LogStore {
                 for (it.seek(prefix); it.isValid() && Keys.startsWith(it.key(), prefix); it.next()) {
                     byte[] key = it.key();
                     if (key.length == prefix.length + 8) {
-                        result.put(Keys.decodeOffsetKey(key), Keys.getLong(it.value(), 0));
+                        result.put(Keys.decodeOffsetKey(key), BigEndian.getLong(it.value(), 0));
                     }
                 }
                 check(it);
