@@ -184,7 +184,7 @@ public final class Broker implements AutoCloseable {
         ConsumerService consumers = config.clustered()
                 ? new ConsumerService(store, ring, consumerConfig, clock,
                         p -> clusterNode != null && clusterNode.serves(p),
-                        (topic, p) -> clusterNode == null ? 0 : clusterNode.highWatermark(topic, p))
+                        (topic, p) -> clusterNode == null ? 0 : clusterNode.highWatermark(topic, p), cluster)
                 : new ConsumerService(store, ring, consumerConfig, clock);
         resources.push(consumers);
 

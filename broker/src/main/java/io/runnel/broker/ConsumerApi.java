@@ -170,6 +170,11 @@ final class ConsumerApi {
         if (cause instanceof IllegalStateException) {
             return closing();
         }
+        if (cause instanceof io.runnel.discovery.ClusterException e) {
+            // No raft quorum (or this broker is leaving): the registration is not cluster-wide yet.
+            return HttpError.unavailable("no_quorum", "the cluster cannot record the consumer group change now ("
+                    + e.getMessage() + "); retry", 1);
+        }
         if (cause instanceof io.runnel.storage.StorageException) {
             log.warn("consumer request failed in storage: {}", cause.toString());
             return HttpError.unavailable("storage_unavailable", "the broker's storage failed; retry later or on another broker", 5);

@@ -68,6 +68,28 @@ public interface Cluster extends AutoCloseable {
      */
     void reportLogEnd(int range, long logEndSum);
 
+    /**
+     * Registers a consumer in its group cluster-wide, or updates its registration (idempotent). Completes once
+     * committed and applied locally, so {@link #state()} shows it in {@link ClusterState#consumers()}.
+     */
+    CompletableFuture<Void> registerConsumer(ConsumerRegistration registration);
+
+    /** Removes a consumer from {@code group} cluster-wide (succeeds if it is not there). */
+    CompletableFuture<Void> removeConsumer(String group, String consumerId);
+
+    /**
+     * Reports that this broker last heard from a consumer {@code silentForMillis} ago. Kept locally and gossiped;
+     * the controller removes a consumer silent on every broker for the consumer timeout
+     * ({@link #evictSilentConsumers}). Cheap; call periodically for every consumer this broker knows.
+     */
+    void reportConsumerActivity(String consumerId, long silentForMillis);
+
+    /**
+     * Makes the controller remove consumers silent on every broker for {@code timeout}. Off until called. In a
+     * single-node cluster this does nothing: the caller evicts by {@link #removeConsumer} itself.
+     */
+    void evictSilentConsumers(java.time.Duration timeout);
+
     /** Leaves the cluster (a graceful JGroups leave) and stops every thread of this instance. Idempotent. */
     @Override
     void close();

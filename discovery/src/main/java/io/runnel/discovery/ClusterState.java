@@ -9,19 +9,27 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * An immutable snapshot of the cluster: the replicated metadata (generations, topics) and who is alive.
+ * An immutable snapshot of the cluster: the replicated metadata (generations, topics, consumer groups) and who is alive.
  *
  * @param brokers     the cluster size {@code N}
  * @param generations range → its current generation; empty until the metadata has been initialised
  * @param live        ordinals of the brokers in the current membership view (this broker's own view)
  * @param topics      the topic names
+ * @param consumers   consumer id → its group membership (cluster-wide consumer groups)
  */
-public record ClusterState(int brokers, Map<Integer, Generation> generations, Set<Integer> live, Set<String> topics) {
+public record ClusterState(int brokers, Map<Integer, Generation> generations, Set<Integer> live, Set<String> topics,
+                           Map<String, ConsumerRegistration> consumers) {
+
+    /** A state without consumer registrations. */
+    public ClusterState(int brokers, Map<Integer, Generation> generations, Set<Integer> live, Set<String> topics) {
+        this(brokers, generations, live, topics, Map.of());
+    }
 
     public ClusterState {
         Objects.requireNonNull(generations, "generations");
         Objects.requireNonNull(live, "live");
         Objects.requireNonNull(topics, "topics");
+        Objects.requireNonNull(consumers, "consumers");
         if (brokers < 1) {
             throw new IllegalArgumentException("brokers must be >= 1, not " + brokers);
         }
@@ -29,6 +37,7 @@ public record ClusterState(int brokers, Map<Integer, Generation> generations, Se
         generations = Collections.unmodifiableSortedMap(sorted);
         live = Collections.unmodifiableSortedSet(new TreeSet<>(live));
         topics = Collections.unmodifiableSortedSet(new TreeSet<>(topics));
+        consumers = Collections.unmodifiableSortedMap(new TreeMap<>(consumers));
     }
 
     /** The generation of {@code range}, or {@code null} before the metadata is initialised. */
@@ -59,6 +68,6 @@ public record ClusterState(int brokers, Map<Integer, Generation> generations, Se
 
     /** A copy with another live set. */
     public ClusterState withLive(Set<Integer> newLive) {
-        return new ClusterState(brokers, generations, newLive, topics);
+        return new ClusterState(brokers, generations, newLive, topics, consumers);
     }
 }

@@ -1,5 +1,8 @@
 package io.runnel.broker.consumer;
 
+import io.runnel.discovery.Cluster;
+import io.runnel.discovery.ClusterState;
+import io.runnel.discovery.ConsumerRegistration;
 import io.runnel.discovery.TokenRing;
 import io.runnel.storage.Chunk;
 import io.runnel.storage.LogStore;
@@ -82,6 +85,8 @@ public final class ConsumerService implements AutoCloseable {
     private final Clock clock;
     private final IntPredicate ledByThisBroker;
     private final ReadLimit readLimit;
+    /** Cluster-wide membership, or {@code null}: then membership is this service's alone (single broker). */
+    private final Cluster cluster;
 
     private final ScheduledThreadPoolExecutor groupThread;
     private final ExecutorService pollExecutor;
@@ -124,6 +129,19 @@ public final class ConsumerService implements AutoCloseable {
      */
     public ConsumerService(LogStore store, TokenRing ring, ConsumerConfig config, Clock clock,
                            IntPredicate ledByThisBroker, ReadLimit readLimit) {
+        this(store, ring, config, clock, ledByThisBroker, readLimit, null);
+    }
+
+    /**
+     * A service whose group membership lives in the cluster metadata: registrations and goodbyes go through
+     * {@code cluster} (committed by raft), every broker applies the same membership and so computes the same
+     * assignment, and silent consumers are reported to the cluster, whose controller removes them.
+     *
+     * @param cluster the cluster metadata holding the consumer registrations
+     */
+    public ConsumerService(LogStore store, TokenRing ring, ConsumerConfig config, Clock clock,
+                           IntPredicate ledByThisBroker, ReadLimit readLimit, Cluster cluster) {
+        this.cluster = cluster;
         this.readLimit = Objects.requireNonNull(readLimit, "readLimit");
         this.store = Objects.requireNonNull(store, "store");
         this.ring = Objects.requireNonNull(ring, "ring");
@@ -143,6 +161,16 @@ public final class ConsumerService implements AutoCloseable {
         };
         long period = sweepPeriod(config.consumerTimeout()).toMillis();
         this.sweeper = groupThread.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
+        if (cluster != null) {
+            cluster.evictSilentConsumers(config.consumerTimeout());
+            cluster.addListener(this::onClusterState);
+        }
+    }
+
+    private void onClusterState(ClusterState state) {
+        if (!closed) {
+            onGroupThread.execute(() -> reconcile(state.consumers()));
+        }
     }
 
     // ---------------------------------------------------------------- public API (any thread)
@@ -173,6 +201,26 @@ public final class ConsumerService implements AutoCloseable {
         }
         List<String> sorted = List.copyOf(new TreeSet<>(topics));
         checkOpen();
+        if (cluster != null) {
+            cluster.reportConsumerActivity(consumerId, 0);
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            cluster.registerConsumer(new ConsumerRegistration(group, consumerId, sorted, onNewGroup.wireName()))
+                    .whenComplete((v, e) -> {
+                        if (e != null) {
+                            done.completeExceptionally(unwrap(e));
+                            return;
+                        }
+                        submit(done, () -> {
+                            reconcile(cluster.state().consumers());
+                            GroupMember m = members.get(consumerId);
+                            if (m != null) {
+                                m.lastSeenMillis = clock.millis();
+                            }
+                            done.complete(null);
+                        });
+                    });
+            return done;
+        }
         CompletableFuture<Void> done = new CompletableFuture<>();
         try {
             groupThread.execute(() -> {
@@ -229,6 +277,10 @@ public final class ConsumerService implements AutoCloseable {
         submit(future, () -> {
             GroupMember m = member(consumerId);
             CompletableFuture<Void> committed = commitPositions(m);
+            if (cluster != null) {
+                completeOnGroupThread(committed.thenCompose(v -> leaveCluster(m.group, m.id)), future);
+                return;
+            }
             removeMember(m, "said goodbye");
             completeOnGroupThread(committed, future);
         });
@@ -247,6 +299,10 @@ public final class ConsumerService implements AutoCloseable {
         CompletableFuture<Void> future = new CompletableFuture<>();
         submit(future, () -> {
             GroupMember m = members.get(consumerId);
+            if (m != null && cluster != null) {
+                completeOnGroupThread(leaveCluster(m.group, m.id), future);
+                return;
+            }
             if (m != null) {
                 removeMember(m, "left without committing");
             }
@@ -349,6 +405,39 @@ public final class ConsumerService implements AutoCloseable {
         rebalance(g, "consumer " + id + " joined");
     }
 
+    /** Removes a consumer from the cluster metadata; completes once this service applied the removal. */
+    private CompletableFuture<Void> leaveCluster(String group, String id) {
+        return cluster.removeConsumer(group, id).thenCompose(v -> query(() -> {
+            reconcile(cluster.state().consumers());
+            return null;
+        }));
+    }
+
+    /**
+     * Makes the local members match the cluster's registrations: adds new ones, applies changed groups or
+     * topics, removes those gone. Every broker applies the same registrations, so all compute the same
+     * assignment. A member first learnt here has no local sign of life (lastSeen 0) until it contacts this broker.
+     */
+    private void reconcile(Map<String, ConsumerRegistration> registered) {
+        for (ConsumerRegistration r : registered.values()) {
+            GroupMember m = members.get(r.consumerId());
+            StartPosition start = StartPosition.parse(r.onNewGroup());
+            if (m == null || !m.group.equals(r.group()) || !m.topics.equals(r.topics())) {
+                long seen = m == null ? 0 : m.lastSeenMillis;
+                doRegister(r.consumerId(), r.group(), r.topics(), start);
+                members.get(r.consumerId()).lastSeenMillis = seen;
+            } else {
+                m.onNewGroup = start;
+            }
+        }
+        for (GroupMember m : List.copyOf(members.values())) {
+            ConsumerRegistration r = registered.get(m.id);
+            if (r == null || !r.group().equals(m.group)) {
+                removeMember(m, "left the group");
+            }
+        }
+    }
+
     private void removeMember(GroupMember m, String why) {
         members.remove(m.id);
         ConsumerGroup g = groups.get(m.group);
@@ -364,6 +453,17 @@ public final class ConsumerService implements AutoCloseable {
     private void sweep() {
         long now = clock.millis();
         long timeout = config.consumerTimeout().toMillis();
+        if (cluster != null) {
+            // The cluster's controller removes a consumer silent on every broker; report what this one saw.
+            for (GroupMember m : members.values()) {
+                if (m.poll != null) {
+                    cluster.reportConsumerActivity(m.id, 0);
+                } else if (m.lastSeenMillis > 0) {
+                    cluster.reportConsumerActivity(m.id, Math.max(0, now - m.lastSeenMillis));
+                }
+            }
+            return;
+        }
         for (GroupMember m : List.copyOf(members.values())) {
             // A consumer waiting in a long poll is alive even if the poll outlasts the timeout.
             if (m.poll == null && now - m.lastSeenMillis >= timeout) {
@@ -825,6 +925,10 @@ public final class ConsumerService implements AutoCloseable {
 
     private GroupMember member(String id) {
         GroupMember m = members.get(id);
+        if (m == null && cluster != null && cluster.state().consumers().containsKey(id)) {
+            reconcile(cluster.state().consumers()); // registered elsewhere; its change has not reached us yet
+            m = members.get(id);
+        }
         if (m == null) {
             throw new NotRegisteredException(id);
         }

@@ -5,6 +5,7 @@ import io.runnel.discovery.ClusterConfig;
 import io.runnel.discovery.ClusterException;
 import io.runnel.discovery.ClusterListener;
 import io.runnel.discovery.ClusterState;
+import io.runnel.discovery.ConsumerRegistration;
 import io.runnel.discovery.Generation;
 import io.runnel.discovery.MetadataRejectedException;
 import io.runnel.discovery.NoQuorumException;
@@ -79,6 +80,8 @@ public final class JGroupsCluster implements Cluster {
     private final ExecutorService callbacks;
     private final ScheduledExecutorService controllerThread;
     private final LogEndGossip logEnds;
+    private final ConsumerActivityGossip activity;
+    private volatile long consumerTimeoutNanos = -1; // off until evictSilentConsumers
     private final MetadataStateMachine stateMachine;
     private final JChannel channel;
     private final RaftHandle raft;
@@ -97,6 +100,9 @@ public final class JGroupsCluster implements Cluster {
     // Controller thread only.
     private final Map<Integer, CompletableFuture<Outcome>> inFlight = new HashMap<>();
     private boolean initInFlight;
+    private final Set<String> removalsInFlight = new HashSet<>();
+    private final Map<String, Long> consumerNoticed = new HashMap<>(); // consumer → nanoTime first seen registered
+    private long leaderSince = -1;
     private boolean warnedPartialInit;
     private final AtomicBoolean evaluationQueued = new AtomicBoolean();
     private long leaderlessSince = -1;
@@ -111,6 +117,7 @@ public final class JGroupsCluster implements Cluster {
         this.controllerThread = Executors.newSingleThreadScheduledExecutor(
                 daemon("runnel-controller-" + config.ordinal()));
         this.logEnds = new LogEndGossip(config.ordinal());
+        this.activity = new ConsumerActivityGossip(config.ordinal());
         this.state = new ClusterState(config.brokers(), Map.of(), Set.of(), Set.of());
         this.stateMachine = new MetadataStateMachine(this::onMetadataChanged);
         this.channel = new JChannel(RunnelStack.protocols(config));
@@ -129,7 +136,7 @@ public final class JGroupsCluster implements Cluster {
                 if (msg.getArray()[msg.getOffset()] == ELECTION_REQUEST && msg.getLength() == 9) {
                     long term = java.nio.ByteBuffer.wrap(msg.getArray(), msg.getOffset() + 1, 8).getLong();
                     onControllerThread(() -> onElectionRequest(msg.src(), term));
-                } else {
+                } else if (!activity.receive(msg.getArray(), msg.getOffset(), msg.getLength())) {
                     logEnds.receive(msg.getArray(), msg.getOffset(), msg.getLength());
                 }
             }
@@ -259,6 +266,34 @@ public final class JGroupsCluster implements Cluster {
     }
 
     @Override
+    public CompletableFuture<Void> registerConsumer(ConsumerRegistration registration) {
+        Objects.requireNonNull(registration, "registration");
+        if (registration.equals(state.consumers().get(registration.consumerId()))) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return propose(new MetadataCommand.RegisterConsumer(registration)).thenApply(o -> null);
+    }
+
+    @Override
+    public CompletableFuture<Void> removeConsumer(String group, String consumerId) {
+        ConsumerRegistration r = state.consumers().get(consumerId);
+        if (r == null || !r.group().equals(group)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return propose(new MetadataCommand.RemoveConsumer(group, consumerId)).thenApply(o -> null);
+    }
+
+    @Override
+    public void reportConsumerActivity(String consumerId, long silentForMillis) {
+        activity.reportOwn(consumerId, silentForMillis);
+    }
+
+    @Override
+    public void evictSilentConsumers(Duration timeout) {
+        consumerTimeoutNanos = timeout.toNanos();
+    }
+
+    @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
@@ -304,7 +339,8 @@ public final class JGroupsCluster implements Cluster {
     private void onMetadataChanged(Metadata.Snapshot snapshot) {
         List<CompletableFuture<Void>> done = new ArrayList<>();
         synchronized (stateLock) {
-            state = new ClusterState(config.brokers(), snapshot.generations(), state.live(), snapshot.topics());
+            state = new ClusterState(config.brokers(), snapshot.generations(), state.live(), snapshot.topics(),
+                    snapshot.consumers());
             applied = snapshot.applied();
             notifier.publish(state);
             NavigableMap<Long, List<CompletableFuture<Void>>> reached = appliedWaiters.headMap(applied, true);
@@ -541,8 +577,13 @@ public final class JGroupsCluster implements Cluster {
 
     private void evaluate() {
         if (closed.get() || !raft.isLeader()) {
+            leaderSince = -1;
             return;
         }
+        if (leaderSince < 0) {
+            leaderSince = System.nanoTime();
+        }
+        evictSilent(state);
         ClusterState s = state;
         if (!s.initialized()) {
             if (!s.generations().isEmpty()) {
@@ -595,7 +636,41 @@ public final class JGroupsCluster implements Cluster {
         }
     }
 
+    /**
+     * Removes consumers whose newest activity seen by any broker is older than the consumer timeout. A consumer
+     * nobody reported yet counts from when this controller first saw it registered (or became raft leader).
+     */
+    private void evictSilent(ClusterState s) {
+        long timeout = consumerTimeoutNanos;
+        Map<String, ConsumerRegistration> consumers = s.consumers();
+        consumerNoticed.keySet().retainAll(consumers.keySet());
+        activity.retain(consumers.keySet());
+        if (timeout < 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (ConsumerRegistration r : consumers.values()) {
+            long noticed = consumerNoticed.computeIfAbsent(r.consumerId(), k -> now);
+            long last = Math.max(activity.newest(r.consumerId()), Math.max(noticed, leaderSince));
+            if (now - last < timeout || !removalsInFlight.add(r.consumerId())) {
+                continue;
+            }
+            LOG.info("%s: controller removes consumer %s of group %s, silent for %s ms", name, r.consumerId(),
+                    r.group(), (now - last) / 1_000_000);
+            propose(new MetadataCommand.RemoveConsumer(r.group(), r.consumerId())).whenComplete((o, e) ->
+                    onControllerThread(() -> removalsInFlight.remove(r.consumerId())));
+        }
+    }
+
     private void gossip() {
+        byte[] seen = activity.takeOutgoing();
+        if (seen != null && !closed.get() && channel.isConnected()) {
+            try {
+                channel.send(new BytesMessage(null, seen).setFlag(Message.TransientFlag.DONT_LOOPBACK));
+            } catch (Exception e) {
+                LOG.debug("%s: consumer activity gossip failed: %s", name, e);
+            }
+        }
         byte[] reports = logEnds.takeOutgoing();
         if (reports == null || closed.get() || !channel.isConnected()) {
             return;

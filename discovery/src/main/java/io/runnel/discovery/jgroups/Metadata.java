@@ -1,5 +1,6 @@
 package io.runnel.discovery.jgroups;
 
+import io.runnel.discovery.ConsumerRegistration;
 import io.runnel.discovery.Generation;
 import io.runnel.discovery.Rejection;
 import io.runnel.discovery.TokenRing;
@@ -24,25 +25,33 @@ import java.util.regex.Pattern;
  * thread-safe: MetadataStateMachine (or SingleNodeCluster) serialises access.
  */
 
-/** The cluster metadata (generations, topics) and the rules that change it. */
+/** The cluster metadata (generations, topics, consumer group members) and the rules that change it. */
 final class Metadata {
     private static final byte SNAPSHOT_FORMAT = 1;
+    /** Snapshot format with consumer registrations; format 1 snapshots are still read. */
+    private static final byte SNAPSHOT_FORMAT_CONSUMERS = 2;
     private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
     private int brokers;          // 0 until InitGenerations
     private int rangesPerBroker;  // 0 until InitGenerations
     private final SortedMap<Integer, Generation> generations = new TreeMap<>();
     private final SortedSet<String> topics = new TreeSet<>();
+    private final SortedMap<String, ConsumerRegistration> consumers = new TreeMap<>();
     private long applied;         // commands applied, rejected ones included
 
     /** An immutable copy of the metadata. */
     record Snapshot(int brokers, int rangesPerBroker, Map<Integer, Generation> generations, Set<String> topics,
-                    long applied) {
+                    long applied, Map<String, ConsumerRegistration> consumers) {
+        Snapshot(int brokers, int rangesPerBroker, Map<Integer, Generation> generations, Set<String> topics,
+                 long applied) {
+            this(brokers, rangesPerBroker, generations, topics, applied, Map.of());
+        }
     }
 
     Snapshot snapshot() {
         return new Snapshot(brokers, rangesPerBroker, Collections.unmodifiableSortedMap(new TreeMap<>(generations)),
-                Collections.unmodifiableSortedSet(new TreeSet<>(topics)), applied);
+                Collections.unmodifiableSortedSet(new TreeSet<>(topics)), applied,
+                Collections.unmodifiableSortedMap(new TreeMap<>(consumers)));
     }
 
     long applied() {
@@ -63,6 +72,8 @@ final class Metadata {
             case MetadataCommand.SetIsr c -> setIsr(c);
             case MetadataCommand.RemoveFromIsr c -> removeFromIsr(c);
             case MetadataCommand.AddTopic c -> addTopic(c);
+            case MetadataCommand.RegisterConsumer c -> registerConsumer(c.registration());
+            case MetadataCommand.RemoveConsumer c -> removeConsumer(c);
         };
     }
 
@@ -164,6 +175,23 @@ final class Metadata {
         return Outcome.ok(applied, null);
     }
 
+    private Outcome registerConsumer(ConsumerRegistration r) {
+        if (r.group().isEmpty() || r.consumerId().isEmpty() || r.topics().isEmpty()
+                || !r.topics().stream().allMatch(Metadata::validTopicName)) {
+            return Outcome.rejected(applied, Rejection.MALFORMED, "invalid consumer registration " + r);
+        }
+        consumers.put(r.consumerId(), r); // idempotent; a new group or topics replace the old registration
+        return Outcome.ok(applied, null);
+    }
+
+    private Outcome removeConsumer(MetadataCommand.RemoveConsumer c) {
+        ConsumerRegistration r = consumers.get(c.consumerId());
+        if (r != null && r.group().equals(c.group())) {
+            consumers.remove(c.consumerId());
+        }
+        return Outcome.ok(applied, null); // removing an absent consumer succeeds: it is gone either way
+    }
+
     private Outcome unknownRange(int range) {
         return Outcome.rejected(applied, Rejection.UNKNOWN_RANGE,
                 generations.isEmpty() ? "the metadata is not initialised yet" : "range " + range + " does not exist");
@@ -176,7 +204,7 @@ final class Metadata {
 
     /** Writes the whole metadata (raft snapshots). */
     void writeTo(DataOutput out) throws IOException {
-        out.writeByte(SNAPSHOT_FORMAT);
+        out.writeByte(SNAPSHOT_FORMAT_CONSUMERS);
         out.writeLong(applied);
         out.writeInt(brokers);
         out.writeInt(rangesPerBroker);
@@ -188,12 +216,16 @@ final class Metadata {
         for (String t : topics) {
             out.writeUTF(t);
         }
+        out.writeInt(consumers.size());
+        for (ConsumerRegistration r : consumers.values()) {
+            MetadataCommand.writeRegistration(out, r);
+        }
     }
 
     /** Replaces the whole metadata with what {@link #writeTo} wrote. */
     void readFrom(DataInput in) throws IOException {
         byte format = in.readByte();
-        if (format != SNAPSHOT_FORMAT) {
+        if (format != SNAPSHOT_FORMAT && format != SNAPSHOT_FORMAT_CONSUMERS) {
             throw new IOException("unknown metadata snapshot format " + format);
         }
         long newApplied = in.readLong();
@@ -210,6 +242,14 @@ final class Metadata {
         for (int i = 0; i < t; i++) {
             newTopics.add(in.readUTF());
         }
+        SortedMap<String, ConsumerRegistration> newConsumers = new TreeMap<>();
+        if (format == SNAPSHOT_FORMAT_CONSUMERS) {
+            int c = in.readInt();
+            for (int i = 0; i < c; i++) {
+                ConsumerRegistration r = MetadataCommand.readRegistration(in);
+                newConsumers.put(r.consumerId(), r);
+            }
+        }
         applied = newApplied;
         brokers = newBrokers;
         rangesPerBroker = newRanges;
@@ -217,5 +257,7 @@ final class Metadata {
         generations.putAll(gens);
         topics.clear();
         topics.addAll(newTopics);
+        consumers.clear();
+        consumers.putAll(newConsumers);
     }
 }

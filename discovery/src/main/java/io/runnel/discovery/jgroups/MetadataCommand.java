@@ -1,5 +1,7 @@
 package io.runnel.discovery.jgroups;
 
+import io.runnel.discovery.ConsumerRegistration;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInput;
@@ -63,6 +65,16 @@ sealed interface MetadataCommand {
         static final byte TAG = 5;
     }
 
+    /** Registers a consumer in a group, or updates its registration (moves it from another group). */
+    record RegisterConsumer(ConsumerRegistration registration) implements MetadataCommand {
+        static final byte TAG = 6;
+    }
+
+    /** Removes a consumer from its group, if it is still in {@code group}. */
+    record RemoveConsumer(String group, String consumerId) implements MetadataCommand {
+        static final byte TAG = 7;
+    }
+
     default byte[] encode() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(32);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -97,6 +109,15 @@ sealed interface MetadataCommand {
                     out.writeByte(AddTopic.TAG);
                     out.writeUTF(c.name());
                 }
+                case RegisterConsumer c -> {
+                    out.writeByte(RegisterConsumer.TAG);
+                    writeRegistration(out, c.registration());
+                }
+                case RemoveConsumer c -> {
+                    out.writeByte(RemoveConsumer.TAG);
+                    out.writeUTF(c.group());
+                    out.writeUTF(c.consumerId());
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a byte array stream does not fail
@@ -118,12 +139,36 @@ sealed interface MetadataCommand {
             case SetIsr.TAG -> new SetIsr(in.readInt(), in.readLong(), in.readInt(), readSet(in));
             case RemoveFromIsr.TAG -> new RemoveFromIsr(in.readInt(), in.readLong(), readSet(in));
             case AddTopic.TAG -> new AddTopic(in.readUTF());
+            case RegisterConsumer.TAG -> new RegisterConsumer(readRegistration(in));
+            case RemoveConsumer.TAG -> new RemoveConsumer(in.readUTF(), in.readUTF());
             default -> throw new IOException("unknown metadata command tag " + tag);
         };
         if (in.available() != 0) {
             throw new IOException("trailing bytes after metadata command " + cmd);
         }
         return cmd;
+    }
+
+    static void writeRegistration(DataOutput out, ConsumerRegistration r) throws IOException {
+        out.writeUTF(r.group());
+        out.writeUTF(r.consumerId());
+        out.writeUTF(r.onNewGroup());
+        out.writeShort(r.topics().size());
+        for (String t : r.topics()) {
+            out.writeUTF(t);
+        }
+    }
+
+    static ConsumerRegistration readRegistration(DataInput in) throws IOException {
+        String group = in.readUTF();
+        String id = in.readUTF();
+        String onNewGroup = in.readUTF();
+        int n = in.readUnsignedShort();
+        java.util.List<String> topics = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            topics.add(in.readUTF());
+        }
+        return new ConsumerRegistration(group, id, topics, onNewGroup);
     }
 
     static void writeSet(DataOutput out, Set<Integer> set) throws IOException {

@@ -4,6 +4,7 @@ import io.runnel.discovery.Cluster;
 import io.runnel.discovery.ClusterException;
 import io.runnel.discovery.ClusterListener;
 import io.runnel.discovery.ClusterState;
+import io.runnel.discovery.ConsumerRegistration;
 import io.runnel.discovery.Generation;
 import io.runnel.discovery.MetadataRejectedException;
 import io.runnel.discovery.TokenRing;
@@ -92,6 +93,27 @@ public final class SingleNodeCluster implements Cluster {
     }
 
     @Override
+    public CompletableFuture<Void> registerConsumer(ConsumerRegistration registration) {
+        Objects.requireNonNull(registration, "registration");
+        return apply(new MetadataCommand.RegisterConsumer(registration)).thenApply(o -> null);
+    }
+
+    @Override
+    public CompletableFuture<Void> removeConsumer(String group, String consumerId) {
+        return apply(new MetadataCommand.RemoveConsumer(group, consumerId)).thenApply(o -> null);
+    }
+
+    @Override
+    public void reportConsumerActivity(String consumerId, long silentForMillis) {
+        // One broker: its consumer service sees every sign of life itself.
+    }
+
+    @Override
+    public void evictSilentConsumers(java.time.Duration timeout) {
+        // One broker: the consumer service evicts by removeConsumer.
+    }
+
+    @Override
     public void close() {
         closed = true;
         notifier.close();
@@ -115,6 +137,6 @@ public final class SingleNodeCluster implements Cluster {
     }
 
     private static ClusterState stateOf(Metadata.Snapshot s) {
-        return new ClusterState(1, s.generations(), Set.of(0), s.topics());
+        return new ClusterState(1, s.generations(), Set.of(0), s.topics(), s.consumers());
     }
 }
