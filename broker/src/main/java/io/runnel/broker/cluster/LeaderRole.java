@@ -15,10 +15,13 @@ import io.runnel.broker.cluster.transport.ClusterMessage.TruncationPoint;
 import io.runnel.broker.cluster.transport.PeerClient;
 import io.runnel.broker.http.HttpError;
 import io.runnel.discovery.Generation;
+import io.runnel.discovery.MetadataRejectedException;
+import io.runnel.discovery.Rejection;
 import io.runnel.storage.AppendResult;
 import io.runnel.storage.Chunk;
 import io.runnel.storage.ReadResult;
 import io.runnel.storage.TopicInfo;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -28,6 +31,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +59,8 @@ final class LeaderRole {
     private final RangeReplica owner;
     final int range;
     final long version;
+    private static final Duration PROPOSAL_BACKOFF = Duration.ofSeconds(1);
+
     private final int minIsr;
     private Generation generation;
     /** The generation is in every partition's history: followers may join. */
@@ -64,6 +70,10 @@ final class LeaderRole {
     private volatile int committedIsrSize;
     private boolean closed;
     private boolean proposing;
+    /** The metadata refused a proposal as stale: a newer generation exists that this broker has not applied yet. */
+    private boolean deposed;
+    /** After a failed proposal, none before this time: rejected proposals still go through the raft log. */
+    private long nextProposalNanos;
     private Integer pendingAdd;
     private final Map<TopicPartition, LeaderPartition> partitions = new HashMap<>();
     private final Map<Integer, FollowerStream> followers = new HashMap<>();
@@ -133,7 +143,7 @@ final class LeaderRole {
 
     /** The store stamped a chunk of this generation (called in offset order per partition). */
     void onAssigned(TopicInfo topic, int partition, long base, byte[] chunk, CompletableFuture<AppendResult> acked) {
-        if (closed) {
+        if (closed || deposed) {
             acked.completeExceptionally(notLeader());
             return;
         }
@@ -328,7 +338,7 @@ final class LeaderRole {
                 }
             }
         }
-        if (!proposing) {
+        if (!proposing && !deposed && now - nextProposalNanos >= 0) {
             Set<Integer> lagging = lagging(now);
             if (!lagging.isEmpty()) {
                 Set<Integer> isr = new TreeSet<>(generation.isr());
@@ -395,12 +405,47 @@ final class LeaderRole {
                     pendingAdd = null;
                     partitions.values().forEach(this::advanceHighWatermark);
                 }
+                if (isStale(e)) {
+                    stepDown();
+                } else {
+                    nextProposalNanos = System.nanoTime() + PROPOSAL_BACKOFF.toNanos();
+                }
                 return;
             }
             if (!closed) {
                 onGeneration(g);
             }
         }));
+    }
+
+    private static boolean isStale(Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        return cause instanceof MetadataRejectedException r
+                && (r.reason() == Rejection.STALE_VERSION || r.reason() == Rejection.NOT_LEADER);
+    }
+
+    /**
+     * The metadata already holds a newer generation of this range (this broker was paused or cut off
+     * while the others failed over): stop taking writes, answer waiting producers, and propose nothing
+     * more. Proposing on would only fill the raft log with rejected entries, and that steady stream is
+     * what keeps jgroups-raft from resending this broker the entries it missed, so it would never learn
+     * the new generation. The range replaces this role when that generation arrives.
+     */
+    private void stepDown() {
+        if (deposed) {
+            return;
+        }
+        deposed = true;
+        serving = false;
+        HttpError error = notLeader();
+        for (LeaderPartition lp : partitions.values()) {
+            for (PendingChunk pc : lp.pending.values()) {
+                pc.acked.completeExceptionally(error);
+            }
+            lp.pending.clear();
+        }
+        log.warn("range {}: generation {} is stale (the metadata holds a newer one); not taking writes until it arrives",
+                range, version);
     }
 
     /**
@@ -410,7 +455,7 @@ final class LeaderRole {
      * to truncate.
      */
     private void confirmIfJoined() {
-        if (serving || closed || !takenOver) {
+        if (serving || closed || deposed || !takenOver) {
             return;
         }
         long joined = followers.values().stream().filter(f -> f.joined).count();

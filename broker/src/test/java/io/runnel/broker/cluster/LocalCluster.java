@@ -147,8 +147,12 @@ final class LocalCluster implements AutoCloseable {
         awaitMetadataSettled(timeout);
         await("every leader takes writes").atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> {
             for (int i = 0; i < size; i++) {
-                if (produce(i, "_settled", null, "{}").statusCode() != 200) {
-                    return false;
+                try {
+                    if (produce(i, "_settled", null, "{}").statusCode() != 200) {
+                        return false;
+                    }
+                } catch (UncheckedIOException e) {
+                    return false; // e.g. a write forwarded during the handover timed out: try again
                 }
             }
             return true;

@@ -318,6 +318,32 @@ public final class BrokerProcess implements AutoCloseable {
         return waitForExit(timeout, "SIGTERM");
     }
 
+    /**
+     * {@code SIGTERM} without waiting (resuming the process first if paused), so that several brokers
+     * can shut down at once; {@link #awaitExit} waits for it.
+     */
+    public void terminate() {
+        requireStarted();
+        if (!process.isAlive()) {
+            return;
+        }
+        if (paused) {
+            resume();
+        }
+        process.toHandle().destroy();
+    }
+
+    /**
+     * Waits until the process exited (killing it if it takes longer than {@code timeout}).
+     *
+     * @return the exit code
+     * @throws AssertionError with the end of the log if it did not exit in time
+     */
+    public int awaitExit(Duration timeout) {
+        requireStarted();
+        return waitForExit(timeout, "waiting for its exit");
+    }
+
     /** {@link #stop(Duration)} with 30 s. */
     public int stop() {
         return stop(Duration.ofSeconds(30));

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -16,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
@@ -37,19 +39,36 @@ public final class HttpLoad implements AutoCloseable {
     private static final Duration BACKOFF = Duration.ofMillis(20);
 
     /**
-     * @param topic    topic to produce to
-     * @param runId    prefix of every event id (unique per load in a test)
-     * @param threads  producer threads (each owns the keys {@code i} with {@code i % threads == thread})
-     * @param keys     number of partition keys, {@code key-0 .. key-(keys-1)}
-     * @param minBatch fewest events per request
-     * @param maxBatch most events per request
-     * @param seed     seed of batch sizes and key choice
+     * @param topic     topic to produce to
+     * @param runId     prefix of every event id (unique per load in a test)
+     * @param threads   producer threads (each owns the keys {@code i} with {@code i % threads == thread})
+     * @param keys      number of partition keys, {@code <keyPrefix>0 .. <keyPrefix>(keys-1)}
+     * @param minBatch  fewest events per request
+     * @param maxBatch  most events per request
+     * @param seed      seed of batch sizes and key choice
+     * @param keyPrefix prefix of the key names ({@code key-} by default); loads that run at the same
+     *                  time need different prefixes, since {@link HistoryChecker} orders a key's batches
+     *                  by acknowledgement, which only one load at a time can give per key
      */
-    public record Settings(String topic, String runId, int threads, int keys, int minBatch, int maxBatch, long seed) {
+    public record Settings(String topic, String runId, int threads, int keys, int minBatch, int maxBatch, long seed,
+                           String keyPrefix) {
         public Settings {
             if (threads < 1 || keys < threads || minBatch < 1 || maxBatch < minBatch) {
                 throw new IllegalArgumentException("need 1 <= threads <= keys and 1 <= minBatch <= maxBatch: " + this);
             }
+            if (keyPrefix == null) {
+                throw new IllegalArgumentException("keyPrefix must not be null");
+            }
+        }
+
+        /** Settings with the keys {@code key-0 .. key-(keys-1)}. */
+        public Settings(String topic, String runId, int threads, int keys, int minBatch, int maxBatch, long seed) {
+            this(topic, runId, threads, keys, minBatch, maxBatch, seed, "key-");
+        }
+
+        /** The name of key number {@code k}. */
+        public String key(int k) {
+            return keyPrefix + k;
         }
     }
 
@@ -60,18 +79,37 @@ public final class HttpLoad implements AutoCloseable {
     /**
      * An acknowledged batch.
      *
-     * @param ackSeq    order of acknowledgement in this load (1, 2, ...)
-     * @param keyAckSeq order of acknowledgement among the batches of its key in this load (0, 1, ...)
+     * @param ackSeq     order of acknowledgement in this load (1, 2, ...)
+     * @param keyAckSeq  order of acknowledgement among the batches of its key in this load (0, 1, ...)
+     * @param target     index of the producer endpoint it was sent to (0 with a single endpoint)
+     * @param sentNanos  {@link System#nanoTime} when the request was sent (0 if not recorded)
+     * @param ackedNanos {@link System#nanoTime} when the 200 arrived (0 if not recorded)
      */
-    public record Acked(Batch batch, ProducerClient.Ack ack, long ackSeq, int keyAckSeq) {
+    public record Acked(Batch batch, ProducerClient.Ack ack, long ackSeq, int keyAckSeq, int target, long sentNanos,
+                        long ackedNanos) {
+        /** An acknowledged batch without endpoint and times. */
+        public Acked(Batch batch, ProducerClient.Ack ack, long ackSeq, int keyAckSeq) {
+            this(batch, ack, ackSeq, keyAckSeq, 0, 0, 0);
+        }
     }
 
-    /** A batch sent without a 200: it may or may not be stored. */
-    public record Unacked(Batch batch, String reason) {
+    /**
+     * A batch sent without a 200: it may or may not be stored.
+     *
+     * @param target      index of the producer endpoint it was sent to
+     * @param status      the HTTP status answered, or -1 when no answer arrived (refused, reset, timed out)
+     * @param sentNanos   {@link System#nanoTime} when the request was sent (0 if not recorded)
+     * @param failedNanos {@link System#nanoTime} when it failed (0 if not recorded)
+     */
+    public record Unacked(Batch batch, String reason, int target, int status, long sentNanos, long failedNanos) {
+        /** An unacknowledged batch without endpoint, status and times. */
+        public Unacked(Batch batch, String reason) {
+            this(batch, reason, 0, -1, 0, 0);
+        }
     }
 
     private final Settings settings;
-    private final ProducerClient client;
+    private final List<ProducerClient> clients;
     private final List<Thread> threads = new ArrayList<>();
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final Queue<Acked> acked = new ConcurrentLinkedQueue<>();
@@ -81,11 +119,36 @@ public final class HttpLoad implements AutoCloseable {
     private final AtomicLong ackedEvents = new AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile String lastFailure = "none";
+    private volatile long paceNanos;
 
     /** @param producer {@code http://address:port} of the producer API */
     public HttpLoad(URI producer, Settings settings) {
+        this(List.of(producer), settings, Duration.ofSeconds(10));
+    }
+
+    /**
+     * A load spread over several brokers: each thread sends its successive requests to the endpoints
+     * in turn (a key's batches thus reach different brokers, which forward them to the key's leader).
+     *
+     * @param producers      {@code http://address:port} of each producer API
+     * @param requestTimeout how long one request may take before it counts as failed (no answer)
+     */
+    public HttpLoad(List<URI> producers, Settings settings, Duration requestTimeout) {
+        if (producers.isEmpty()) {
+            throw new IllegalArgumentException("no producer endpoint");
+        }
         this.settings = settings;
-        this.client = new ProducerClient(producer, Duration.ofSeconds(10));
+        this.clients = producers.stream().map(p -> new ProducerClient(p, requestTimeout)).toList();
+    }
+
+    /**
+     * Makes each thread wait at least {@code interval} between the starts of its requests (a rate cap,
+     * so that a fast machine does not produce more history than a test can read back in its time).
+     * Call before {@link #start}; no pacing by default.
+     */
+    public HttpLoad pace(Duration interval) {
+        this.paceNanos = interval.toNanos();
+        return this;
     }
 
     /** Starts the producer threads. */
@@ -107,11 +170,18 @@ public final class HttpLoad implements AutoCloseable {
         Random random = new Random(settings.seed() * 31 + index);
         List<String> keys = new ArrayList<>();
         for (int k = index; k < settings.keys(); k += settings.threads()) {
-            keys.add("key-" + k);
+            keys.add(settings.key(k));
         }
+        long requests = index; // threads start at different endpoints
         int[] nextId = new int[keys.size()];
         int[] acks = new int[keys.size()];
+        long lastStart = System.nanoTime() - paceNanos;
         while (stopping.getCount() > 0) {
+            long wait = lastStart + paceNanos - System.nanoTime();
+            if (wait > 0 && awaitStop(wait)) {
+                return;
+            }
+            lastStart = System.nanoTime();
             int k = random.nextInt(keys.size());
             String key = keys.get(k);
             int n = settings.minBatch() + random.nextInt(settings.maxBatch() - settings.minBatch() + 1);
@@ -123,40 +193,54 @@ public final class HttpLoad implements AutoCloseable {
                 events.add(ProducerClient.event(key, id));
             }
             Batch batch = new Batch(key, List.copyOf(ids));
+            int target = (int) (requests++ % clients.size());
+            ProducerClient client = clients.get(target);
             inFlight.incrementAndGet();
+            long sent = System.nanoTime();
             try {
                 ProducerClient.Ack ack = client.send(settings.topic(), key, events);
+                long now = System.nanoTime();
                 inFlight.decrementAndGet();
                 if (ack.count() != n || !ack.topic().equals(settings.topic()) || ack.partition() < 0 || ack.offset() < 0) {
                     anomalies.add("acknowledgement " + ack + " does not match the batch of " + n + " events to "
                             + settings.topic());
                 }
-                acked.add(new Acked(batch, ack, ackSeq.incrementAndGet(), acks[k]++));
+                acked.add(new Acked(batch, ack, ackSeq.incrementAndGet(), acks[k]++, target, sent, now));
                 ackedEvents.addAndGet(n);
             } catch (IOException e) {
                 inFlight.decrementAndGet();
-                fail(batch, (e instanceof HttpTimeoutException ? "timed out: " : "no answer: ") + e);
+                fail(batch, (e instanceof HttpTimeoutException ? "timed out: " : "no answer: ") + e, target, -1, sent);
             } catch (ProducerClient.Rejected e) {
                 inFlight.decrementAndGet();
                 if (e.status() != 503) {
                     anomalies.add("batch of " + key + " rejected: " + e.getMessage());
                 }
-                fail(batch, e.getMessage());
+                fail(batch, e.getMessage(), target, e.status(), sent);
             } catch (InterruptedException e) {
                 inFlight.decrementAndGet();
-                fail(batch, "interrupted while waiting for the answer");
+                fail(batch, "interrupted while waiting for the answer", target, -1, sent);
                 return;
             } catch (RuntimeException e) {
                 inFlight.decrementAndGet();
                 // A 200 with a broken answer: acknowledged, but the history cannot use it.
                 anomalies.add("batch of " + key + ": " + e.getMessage());
-                fail(batch, e.toString());
+                fail(batch, e.toString(), target, 200, sent);
             }
         }
     }
 
-    private void fail(Batch batch, String reason) {
-        unacked.add(new Unacked(batch, reason));
+    /** Waits up to {@code nanos} for {@link #stop}; true if the load is stopping. */
+    private boolean awaitStop(long nanos) {
+        try {
+            return stopping.await(nanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
+    }
+
+    private void fail(Batch batch, String reason, int target, int status, long sent) {
+        unacked.add(new Unacked(batch, reason, target, status, sent, System.nanoTime()));
         lastFailure = reason;
         try {
             // A pause that ends at once when the load is stopped.
@@ -182,6 +266,32 @@ public final class HttpLoad implements AutoCloseable {
                     + " batches acknowledged within " + timeout + " (" + unacked.size() + " failed; last: "
                     + lastFailure + ")", e);
         }
+    }
+
+    /**
+     * Waits until some acknowledged batch matches {@code matches} and returns the one acknowledged
+     * first among those matching when it is found (its {@link Acked#ackedNanos} tells when).
+     *
+     * @throws AssertionError naming the last failure when time runs out
+     */
+    public Acked awaitAck(String what, Predicate<Acked> matches, Duration timeout) {
+        try {
+            return await("load " + settings.runId() + ": " + what)
+                    .atMost(timeout)
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> acked.stream().filter(matches).min(Comparator.comparingLong(Acked::ackSeq)),
+                            Optional::isPresent)
+                    .orElseThrow();
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("load " + settings.runId() + ": no acknowledgement " + what + " within " + timeout
+                    + " (" + ackSeq.get() + " acknowledged, " + unacked.size() + " failed; last failure: " + lastFailure
+                    + ")", e);
+        }
+    }
+
+    /** The reason of the latest failed request ("none" if none failed). */
+    public String lastFailure() {
+        return lastFailure;
     }
 
     /** Stops the threads and waits until each has its last request answered or failed. */
@@ -239,6 +349,6 @@ public final class HttpLoad implements AutoCloseable {
     @Override
     public void close() {
         stop();
-        client.close();
+        clients.forEach(ProducerClient::close);
     }
 }
