@@ -31,7 +31,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * -Drunnel.soak=true -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false}.
  */
 @EnabledIfSystemProperty(named = "runnel.soak", matches = "true",
-        disabledReason = "long cluster soak: runs only with -Drunnel.soak=true (-Drunnel.soak.rounds=N, default 12)")
+        disabledReason = "long cluster soak: runs only with mvn verify -Psoak or -Drunnel.soak=true (-Drunnel.soak.rounds=N, default 12)")
 class ClusterSoakIT {
     private static final int BROKERS = 3;
     private static final int RANGES = 2;
