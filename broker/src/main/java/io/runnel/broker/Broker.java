@@ -14,6 +14,7 @@ import io.runnel.broker.cluster.TopologyWriter;
 import io.runnel.broker.config.BrokerConfig;
 import io.runnel.broker.consumer.ConsumerConfig;
 import io.runnel.broker.consumer.ConsumerService;
+import io.runnel.broker.http.HttpError;
 import io.runnel.broker.http.HttpLimits;
 import io.runnel.broker.http.HttpServer;
 import io.runnel.broker.http.NettyTransport;
@@ -38,6 +39,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -184,7 +186,11 @@ public final class Broker implements AutoCloseable {
         ConsumerService consumers = config.clustered()
                 ? new ConsumerService(store, ring, consumerConfig, clock,
                         p -> clusterNode != null && clusterNode.serves(p),
-                        (topic, p) -> clusterNode == null ? 0 : clusterNode.highWatermark(topic, p), cluster)
+                        (topic, p) -> clusterNode == null ? 0 : clusterNode.highWatermark(topic, p), cluster,
+                        commits -> clusterNode == null
+                                ? CompletableFuture.failedFuture(HttpError.unavailable("not_ready",
+                                        "the broker is starting; the commit was not stored; retry", 1))
+                                : clusterNode.commit(commits))
                 : new ConsumerService(store, ring, consumerConfig, clock);
         resources.push(consumers);
 
@@ -203,6 +209,11 @@ public final class Broker implements AutoCloseable {
                 node == null ? ProduceRouter.LOCAL : node);
         if (node != null) {
             node.onForwarded(f -> producerApi.produceForwarded(f.topic(), f.partitionKey(), f.contentType(), f.body()));
+            node.onReplicatedOffsets(consumers::onReplicatedCommits);
+        }
+        GroupSeek seek = new GroupSeek(consumers, node, ring);
+        if (node != null) {
+            node.onSeekForwarded(seek::onForwarded);
         }
 
         // Kafka bridges, each on its own thread; closed before the consumer groups and the store they use.
@@ -225,7 +236,7 @@ public final class Broker implements AutoCloseable {
         DiscoveryApi discoveryApi = new DiscoveryApi(
                 () -> new DiscoveryApi.BrokerView(brokerNames, producer.port(), consumer.port()),
                 store, ring, consumers, metrics, workers,
-                node != null ? node::writeTopology : TopologyWriter.singleBroker(cluster, config.hostname(), store));
+                node != null ? node::writeTopology : TopologyWriter.singleBroker(cluster, config.hostname(), store), seek);
 
         // Producer and consumer first: /v1/brokers on the discovery port reports their bound ports.
         producer = serve(producerRouter, config.producerPort(), limits);

@@ -2,6 +2,7 @@ package io.runnel.broker;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.runnel.broker.cluster.OffsetTopic;
 import io.runnel.broker.consumer.ConsumerService;
 import io.runnel.broker.consumer.NotRegisteredException;
 import io.runnel.broker.consumer.PollResponseEncoder;
@@ -69,6 +70,9 @@ final class ConsumerApi {
         for (String t : topics) {
             if (!TopicNames.isValid(t)) {
                 throw HttpError.badRequest("invalid_topic", TopicNames.problem(t));
+            }
+            if (OffsetTopic.isInternal(t)) {
+                throw HttpError.badRequest("invalid_topic", "topic '" + t + "' is internal: names starting with '__' are reserved");
             }
         }
         StartPosition start;

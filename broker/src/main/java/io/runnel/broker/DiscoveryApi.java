@@ -2,6 +2,7 @@ package io.runnel.broker;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.runnel.broker.cluster.OffsetTopic;
 import io.runnel.broker.consumer.ConsumerService;
 import io.runnel.broker.consumer.GroupView;
 import io.runnel.broker.http.ApiRequest;
@@ -27,7 +28,9 @@ import java.util.function.UnaryOperator;
 /**
  * The discovery and admin API (port 9250): {@code GET /status}, {@code GET /v1/brokers} (Barco's
  * shape: every broker of the cluster), {@code GET /v1/topology} (generations, ISRs, offsets),
- * {@code GET /v1/topics}, {@code GET /v1/groups}, {@code GET /v1/groups/{group}} and
+ * {@code GET /v1/topics} (internal topics left out), {@code GET /v1/groups}, {@code GET /v1/groups/{group}}
+ * (committed offsets, and the lag of the partitions this broker leads: each broker answers for its own),
+ * {@code POST /v1/groups/{group}/seek} ({@link GroupSeek}) and
  * {@code GET /metrics} (Prometheus text). Store reads and scrapes run on the worker pool. The bridge
  * admin API ({@code /v1/bridges}, {@link io.runnel.broker.bridge.BridgeApi}) is added to the same router.
  */
@@ -39,6 +42,7 @@ final class DiscoveryApi {
     private final ConsumerService consumers;
     private final BrokerMetrics metrics;
     private final Executor workers;
+    private final GroupSeek seek;
 
     /** What {@code /v1/brokers} tells: names and the ports actually bound. */
     record BrokerView(List<String> names, int producerPort, int consumerPort) {
@@ -52,6 +56,13 @@ final class DiscoveryApi {
     /** @param topology writes {@code GET /v1/topology} (reads the store; runs on a worker), or {@code null} for none */
     DiscoveryApi(Supplier<BrokerView> brokers, LogStore store, TokenRing ring, ConsumerService consumers,
             BrokerMetrics metrics, Executor workers, Json.Body topology) {
+        this(brokers, store, ring, consumers, metrics, workers, topology, new GroupSeek(consumers, null, ring));
+    }
+
+    /** @param seek carries out {@code POST /v1/groups/{group}/seek} */
+    DiscoveryApi(Supplier<BrokerView> brokers, LogStore store, TokenRing ring, ConsumerService consumers,
+            BrokerMetrics metrics, Executor workers, Json.Body topology, GroupSeek seek) {
+        this.seek = seek;
         this.topology = topology;
         this.brokers = brokers;
         this.store = store;
@@ -74,6 +85,7 @@ final class DiscoveryApi {
                 .get("/v1/topics", this::topics)
                 .get("/v1/groups", this::groups)
                 .get("/v1/groups/{group}", this::group)
+                .post("/v1/groups/{group}/seek", this::seek)
                 .get("/metrics", this::metrics))
                 .build();
     }
@@ -106,7 +118,8 @@ final class DiscoveryApi {
         private CompletionStage<HttpReply> topics(ApiRequest request) {
         request.query().allowOnly();
         return onWorker(() -> {
-            List<TopicInfo> topics = store.topics().stream().sorted(Comparator.comparing(TopicInfo::name)).toList();
+            List<TopicInfo> topics = store.topics().stream().filter(t -> !OffsetTopic.isInternal(t.name()))
+                    .sorted(Comparator.comparing(TopicInfo::name)).toList();
             return HttpReply.json(HttpResponseStatus.OK, request.alloc(), json -> {
                 json.writeStartObject();
                 json.writeArrayFieldStart("topics");
@@ -147,6 +160,59 @@ final class DiscoveryApi {
         });
     }
 
+    /**
+     * {@code POST /v1/groups/{group}/seek?topic=T&to=earliest|latest|timestamp|offset[&timestamp=ms]
+     * [&partition=P][&offset=O]}: moves the group's committed offsets (backwards too) in every partition
+     * of {@code T}, or only {@code P} ({@code to=offset} needs both {@code partition} and {@code offset}).
+     * 200 {@code {"group","topic","partitions":[{"partition","offset"}]}}.
+     */
+    private CompletionStage<HttpReply> seek(ApiRequest request) {
+        request.query().allowOnly("topic", "to", "timestamp", "partition", "offset");
+        String group = request.pathParam("group");
+        String topic = request.query().required("topic");
+        if (!TopicNames.isValid(topic) || OffsetTopic.isInternal(topic)) {
+            throw HttpError.badRequest("invalid_topic", OffsetTopic.isInternal(topic)
+                    ? "topics starting with '__' are internal" : TopicNames.problem(topic));
+        }
+        String to = request.query().required("to");
+        java.util.Optional<Long> partition = request.query().optionalLong("partition", 0, seek.partitionCount() - 1);
+        ConsumerService.SeekTarget target = switch (to) {
+            case "earliest" -> new ConsumerService.SeekTarget.Earliest();
+            case "latest" -> new ConsumerService.SeekTarget.Latest();
+            case "timestamp" -> new ConsumerService.SeekTarget.Timestamp(request.query().optionalLong("timestamp", 0, Long.MAX_VALUE)
+                    .orElseThrow(() -> HttpError.badRequest("bad_query", "to=timestamp needs timestamp=<epoch ms>")));
+            case "offset" -> {
+                if (partition.isEmpty()) {
+                    throw HttpError.badRequest("bad_query", "to=offset needs partition=<p> and offset=<o>");
+                }
+                yield new ConsumerService.SeekTarget.Offset(request.query().optionalLong("offset", 0, Long.MAX_VALUE)
+                        .orElseThrow(() -> HttpError.badRequest("bad_query", "to=offset needs offset=<o>")));
+            }
+            default -> throw HttpError.badRequest("bad_query", "to must be earliest, latest, timestamp or offset, not '" + to + "'");
+        };
+        List<Integer> partitions = partition.isPresent() ? List.of(partition.get().intValue())
+                : java.util.stream.IntStream.range(0, seek.partitionCount()).boxed().toList();
+        return seek.seek(new GroupSeek.Request(group, topic, target, partitions)).handle((commits, error) -> {
+            if (error != null) {
+                throw GroupSeek.toHttpError(error);
+            }
+            return HttpReply.json(HttpResponseStatus.OK, request.alloc(), json -> {
+                json.writeStartObject();
+                json.writeStringField("group", group);
+                json.writeStringField("topic", topic);
+                json.writeArrayFieldStart("partitions");
+                for (io.runnel.broker.consumer.OffsetCommit c : commits) {
+                    json.writeStartObject();
+                    json.writeNumberField("partition", c.partition());
+                    json.writeStringField("offset", Long.toString(c.offset()));
+                    json.writeEndObject();
+                }
+                json.writeEndArray();
+                json.writeEndObject();
+            });
+        });
+    }
+
     private static void writeGroup(com.fasterxml.jackson.core.JsonGenerator json, GroupView g) throws java.io.IOException {
         json.writeStartObject();
         json.writeStringField("group", g.group());
@@ -179,6 +245,18 @@ final class DiscoveryApi {
             json.writeStringField("topic", c.topic());
             json.writeNumberField("partition", c.partition());
             json.writeStringField("offset", Long.toString(c.offset()));
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        // Each broker answers for the partitions it leads.
+        json.writeArrayFieldStart("partitions");
+        for (GroupView.Lag l : g.lag()) {
+            json.writeStartObject();
+            json.writeStringField("topic", l.topic());
+            json.writeNumberField("partition", l.partition());
+            json.writeStringField("committed", Long.toString(l.committed()));
+            json.writeStringField("highWatermark", Long.toString(l.highWatermark()));
+            json.writeStringField("lag", Long.toString(l.lag()));
             json.writeEndObject();
         }
         json.writeEndArray();

@@ -19,6 +19,8 @@ import io.runnel.broker.cluster.transport.PeerClient;
 import io.runnel.broker.cluster.transport.PeerListener;
 import io.runnel.broker.http.HttpError;
 import io.runnel.broker.http.NettyTransport;
+import io.runnel.broker.consumer.OffsetCommit;
+import io.runnel.broker.consumer.OffsetLog;
 import io.runnel.broker.produce.ProduceRouter;
 import io.runnel.broker.produce.RelayedReply;
 import io.runnel.discovery.Cluster;
@@ -27,6 +29,7 @@ import io.runnel.discovery.Generation;
 import io.runnel.discovery.TokenRing;
 import io.runnel.storage.AppendResult;
 import io.runnel.storage.LogStore;
+import io.runnel.storage.OffsetKey;
 import io.runnel.storage.TopicConfig;
 import io.runnel.storage.TopicInfo;
 import java.io.IOException;
@@ -53,12 +56,21 @@ import org.slf4j.LoggerFactory;
  * watermarks, topology). The metadata ({@link Cluster}) decides who leads; this class makes the data
  * follow it.
  */
-public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, PeerListener, AutoCloseable {
+public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, PeerListener, OffsetLog, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
     private static final long TICK_MILLIS = 100;
     /** How often each range's log-end sum goes to the controller (it picks the fullest in-sync replica). */
     private static final long REPORT_MILLIS = 200;
-    private static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * Slack on top of the leader's own pending timeout: a forwarded write is answered by the leader
+     * within its pending timeout, so waiting longer only hides a lost answer from the producer.
+     */
+    private static final Duration FORWARD_SLACK = Duration.ofSeconds(2);
+    /**
+     * A {@code Forward} frame with this content type is a group seek for the partitions the receiver
+     * leads (body: JSON, see the broker's GroupSeek), not a produce request.
+     */
+    public static final String SEEK_CONTENT_TYPE = "application/x-runnel-seek";
 
     private final ClusterSettings settings;
     private final Cluster cluster;
@@ -70,6 +82,9 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
     private final AtomicInteger nextLeader = new AtomicInteger();
     private ClusterServer server;
     private volatile Function<Forward, CompletableFuture<RelayedReply>> forwarded;
+    private volatile Function<Forward, CompletableFuture<RelayedReply>> seeks;
+    private volatile java.util.function.Consumer<List<OffsetCommit>> offsetListener = list -> { };
+    private volatile boolean offsetTopicAnnounced;
     private volatile boolean closed;
 
     private ClusterNode(ClusterSettings settings, Cluster cluster, LogStore store, TopicConfig newTopicConfig,
@@ -89,7 +104,7 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
         }
         this.peers = Map.copyOf(clients);
         ReplicationContext ctx = new ReplicationContext(settings.ordinal(), ring, store, topics, cluster, peers, settings,
-                watermark);
+                watermark, this::applyReplicatedOffsets);
         Map<Integer, RangeReplica> mine = new TreeMap<>();
         for (int r = 0; r < ring.brokers(); r++) {
             if (ring.replicaSet(r).contains(settings.ordinal())) {
@@ -127,6 +142,19 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
         this.forwarded = handler;
     }
 
+    /** Handles group seeks other brokers forward here ({@link #SEEK_CONTENT_TYPE}). */
+    public void onSeekForwarded(Function<Forward, CompletableFuture<RelayedReply>> handler) {
+        this.seeks = handler;
+    }
+
+    /**
+     * Told the commits this broker applied as a follower of {@link OffsetTopic} (on a range's thread,
+     * after they were queued for the store): the consumer groups update their view of them.
+     */
+    public void onReplicatedOffsets(java.util.function.Consumer<List<OffsetCommit>> listener) {
+        this.offsetListener = listener;
+    }
+
     private void onState(ClusterState state) {
         for (RangeReplica r : replicas.values()) {
             r.execute(() -> r.onState(state));
@@ -141,6 +169,11 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
 
     public TokenRing ring() {
         return ring;
+    }
+
+    /** This broker's ordinal in the ring. */
+    public int ordinal() {
+        return settings.ordinal();
     }
 
     /** Whether the metadata is known: every range has a generation. */
@@ -190,6 +223,71 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
         });
     }
 
+    // ------------------------------------------------------------------ committed offsets
+
+    /**
+     * Appends the commits to {@link OffsetTopic} through replication (one chunk per partition), then
+     * stores them locally. Completes once every partition's chunk is acknowledged (durable on a
+     * majority); fails with 503 for a partition this broker does not lead.
+     */
+    @Override
+    public CompletableFuture<Void> commit(List<OffsetCommit> commits) {
+        if (commits.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        TopicInfo offsets;
+        try {
+            offsets = topics.ensure(OffsetTopic.NAME);
+            if (!offsetTopicAnnounced) {
+                offsetTopicAnnounced = true;
+                addTopic(OffsetTopic.NAME);
+            }
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        Map<Integer, List<OffsetCommit>> byPartition = new TreeMap<>();
+        commits.forEach(c -> byPartition.computeIfAbsent(c.partition(), k -> new ArrayList<>()).add(c));
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        for (Map.Entry<Integer, List<OffsetCommit>> e : byPartition.entrySet()) {
+            int p = e.getKey();
+            List<OffsetCommit> batch = e.getValue();
+            if (!serves(p)) {
+                done.add(CompletableFuture.failedFuture(HttpError.unavailable("not_leader",
+                        "this broker no longer leads partition " + p + "; the commit was not stored; retry", 1)));
+                continue;
+            }
+            done.add(append(offsets, p, OffsetTopic.encode(batch, now)).thenCompose(r -> storeLocally(batch)));
+        }
+        return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new));
+    }
+
+    private CompletableFuture<Void> storeLocally(List<OffsetCommit> commits) {
+        Map<OffsetKey, Long> local = new HashMap<>();
+        for (OffsetCommit c : commits) { // later records of a batch win, as in the log
+            local.put(new OffsetKey(c.group(), topics.ensure(c.topic()).id(), c.partition()), c.offset());
+        }
+        return store.commitOffsets(local);
+    }
+
+    /** A follower appended a chunk of {@link OffsetTopic}: its commits become this broker's too. */
+    private void applyReplicatedOffsets(byte[] chunk) {
+        List<OffsetCommit> commits = OffsetTopic.decode(chunk);
+        if (commits.isEmpty()) {
+            return;
+        }
+        storeLocally(commits).whenComplete((v, e) -> {
+            if (e != null) {
+                log.warn("storing {} replicated commits failed: {}", commits.size(), e.toString());
+            }
+        });
+        try {
+            offsetListener.accept(commits);
+        } catch (RuntimeException e) {
+            log.warn("offset listener failed", e);
+        }
+    }
+
     // ------------------------------------------------------------------ routing
 
     @Override
@@ -237,7 +335,8 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
         if (peer == null) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("no broker " + broker));
         }
-        return peer.request(id -> new Forward(id, topic, partitionKey, contentType, body), FORWARD_TIMEOUT)
+        return peer.request(id -> new Forward(id, topic, partitionKey, contentType, body),
+                        settings.pendingTimeout().plus(FORWARD_SLACK))
                 .handle((m, e) -> {
                     if (e != null) {
                         throw HttpError.unavailable("leader_unreachable", "the partition's leader (broker " + broker
@@ -287,7 +386,8 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
     }
 
     private void handleForward(Forward f, Channel channel) {
-        Function<Forward, CompletableFuture<RelayedReply>> handler = forwarded;
+        Function<Forward, CompletableFuture<RelayedReply>> handler =
+                SEEK_CONTENT_TYPE.equals(f.contentType()) ? seeks : forwarded;
         CompletableFuture<RelayedReply> reply;
         if (handler == null || closed) {
             reply = CompletableFuture.completedFuture(new RelayedReply(503, 1,

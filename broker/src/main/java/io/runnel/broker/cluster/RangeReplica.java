@@ -225,6 +225,9 @@ final class RangeReplica {
             ReplicateAck ack;
             if (cause == null) {
                 ack = ack(r, AckStatus.OK, result.nextOffset());
+                if (OffsetTopic.NAME.equals(r.topic())) {
+                    execute(() -> ctx.offsetsReplicated().accept(r.chunk())); // a new leader must know them
+                }
             } else if (cause instanceof OffsetMismatchException m) {
                 ack = ack(r, AckStatus.OFFSET_MISMATCH, m.expectedOffset());
             } else {

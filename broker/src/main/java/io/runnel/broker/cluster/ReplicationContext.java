@@ -12,9 +12,12 @@ import java.util.Map;
  *
  * @param peers     the connection to each other broker, by ordinal
  * @param watermark told when a partition's high watermark advances on this broker as leader
+ * @param offsetsReplicated given each chunk of {@link OffsetTopic} this broker appended as follower
+ *                          (on the range's thread)
  */
 record ReplicationContext(int self, TokenRing ring, LogStore store, TopicDirectory topics, Cluster cluster,
-                          Map<Integer, PeerClient> peers, ClusterSettings settings, HighWatermarkListener watermark) {
+                          Map<Integer, PeerClient> peers, ClusterSettings settings, HighWatermarkListener watermark,
+                          java.util.function.Consumer<byte[]> offsetsReplicated) {
 
     PeerClient peer(int broker) {
         return peers.get(broker);

@@ -62,7 +62,10 @@ import org.slf4j.LoggerFactory;
  * next poll commits those positions (durably, through {@link LogStore#commitOffsets}) and answers
  * only once that commit is durable. {@link #commit} commits now, {@link #goodbye} commits and leaves.
  * A partition that moves to another consumer continues from the last committed offset, so what the
- * old owner read but did not commit is delivered again. Committed offsets never move backwards.
+ * old owner read but did not commit is delivered again. Committed offsets never move backwards,
+ * except by {@link #seek}. In a cluster ({@link OffsetLog}) a broker commits only the partitions it
+ * leads, through the replicated {@code __consumer_offsets} topic, and learns the others' commits from
+ * {@link #onReplicatedCommits}; it forgets positions in partitions it stops leading.
  *
  * <h2>Concurrent polls</h2>
  * A consumer has at most one outstanding poll: a new poll answers the earlier one at once with an
@@ -94,12 +97,15 @@ public final class ConsumerService implements AutoCloseable {
     private final Executor onGroupThread;
     private final ScheduledFuture<?> sweeper;
     private volatile boolean closed;
+    /** Where commits become durable in a cluster (replicated), or {@code null}: straight into the store. */
+    private volatile OffsetLog offsetLog;
 
     // Group thread only.
     private final Map<String, GroupMember> members = new HashMap<>();
     private final Map<String, ConsumerGroup> groups = new TreeMap<>();
     private final Map<TopicPartition, Set<PendingPoll>> watchers = new HashMap<>();
     private final Map<String, Integer> topicIds = new HashMap<>();
+    private final Map<Integer, String> topicNames = new HashMap<>();
 
     // Shared with onAppend callers.
     /** Partitions some parked poll waits on. */
@@ -141,6 +147,17 @@ public final class ConsumerService implements AutoCloseable {
      */
     public ConsumerService(LogStore store, TokenRing ring, ConsumerConfig config, Clock clock,
                            IntPredicate ledByThisBroker, ReadLimit readLimit, Cluster cluster) {
+        this(store, ring, config, clock, ledByThisBroker, readLimit, cluster, null);
+    }
+
+    /**
+     * A clustered service whose commits go through {@code offsetLog} (see {@link #useOffsetLog}).
+     *
+     * @param offsetLog where commits become durable, or {@code null} for the store
+     */
+    public ConsumerService(LogStore store, TokenRing ring, ConsumerConfig config, Clock clock,
+                           IntPredicate ledByThisBroker, ReadLimit readLimit, Cluster cluster, OffsetLog offsetLog) {
+        this.offsetLog = offsetLog;
         this.cluster = cluster;
         this.readLimit = Objects.requireNonNull(readLimit, "readLimit");
         this.store = Objects.requireNonNull(store, "store");
@@ -171,6 +188,115 @@ public final class ConsumerService implements AutoCloseable {
         if (!closed) {
             onGroupThread.execute(() -> reconcile(state.consumers()));
         }
+    }
+
+    /**
+     * Makes commits durable through {@code log} (the cluster's replicated offsets topic) instead of the
+     * store. Then a broker commits only the partitions it leads and learns the others' commits from
+     * {@link #onReplicatedCommits}. Call before the service is used.
+     */
+    public void useOffsetLog(OffsetLog log) {
+        this.offsetLog = log;
+    }
+
+    /**
+     * Commits this broker stored as a follower of the partitions' leader: they become the group's
+     * committed offsets here (a later leadership starts from them). Any thread; does not block.
+     */
+    public void onReplicatedCommits(List<OffsetCommit> commits) {
+        if (closed) {
+            return;
+        }
+        onGroupThread.execute(() -> {
+            for (OffsetCommit c : commits) {
+                Integer id = topicId(c.topic());
+                if (id == null) {
+                    continue; // read from the store when needed
+                }
+                // Known from now on, so that a later read of the store cannot race the write queued for it.
+                ConsumerGroup g = groups.computeIfAbsent(c.group(), ConsumerGroup::new);
+                g.committed.put(new OffsetKey(c.group(), id, c.partition()), c.offset());
+                TopicPartition tp = new TopicPartition(c.topic(), c.partition());
+                for (GroupMember m : g.members.values()) {
+                    if (m.positions.containsKey(tp) && (c.seek() || !ledByThisBroker.test(c.partition()))) {
+                        m.positions.put(tp, c.offset());
+                    }
+                }
+            }
+        });
+    }
+
+    /** Where a seek moves a group's committed offsets. */
+    public sealed interface SeekTarget {
+        /** The log start. */
+        record Earliest() implements SeekTarget {
+        }
+
+        /** The end of what may be read (the high watermark in a cluster). */
+        record Latest() implements SeekTarget {
+        }
+
+        /** The first offset whose chunk was written at or after {@code millis}. */
+        record Timestamp(long millis) implements SeekTarget {
+        }
+
+        /** This offset (at most the end of what may be read). */
+        record Offset(long offset) implements SeekTarget {
+        }
+    }
+
+    /**
+     * Sets the group's committed offset in each of {@code partitions} of {@code topic} (backwards too),
+     * and the read position of the member that owns it here. In a cluster only for partitions this
+     * broker leads. Completes with the new offsets once durable; exceptionally with
+     * {@link java.util.NoSuchElementException} for an unknown topic and {@link IllegalArgumentException}
+     * for an offset beyond the end.
+     */
+    public CompletableFuture<List<OffsetCommit>> seek(String group, String topic, SeekTarget target, List<Integer> partitions) {
+        CompletableFuture<List<OffsetCommit>> future = new CompletableFuture<>();
+        submit(future, () -> {
+            Integer id = topicId(topic);
+            if (id == null) {
+                throw new java.util.NoSuchElementException("no topic '" + topic + "'");
+            }
+            List<OffsetCommit> commits = new ArrayList<>();
+            for (int p : partitions) {
+                PartitionState st = store.state(id, p);
+                long limit = readLimit.maxOffset(topic, p);
+                long end = Math.min(st.logEndOffset(), Math.max(st.logStartOffset(), limit));
+                long offset = switch (target) {
+                    case SeekTarget.Earliest e -> st.logStartOffset();
+                    case SeekTarget.Latest l -> end;
+                    case SeekTarget.Timestamp t -> Math.min(end, Math.max(st.logStartOffset(), store.offsetForTimestamp(id, p, t.millis())));
+                    case SeekTarget.Offset o -> {
+                        if (o.offset() > end) {
+                            throw new IllegalArgumentException("offset " + o.offset() + " of partition " + p
+                                    + " is beyond its end " + end);
+                        }
+                        yield Math.max(o.offset(), st.logStartOffset());
+                    }
+                };
+                commits.add(new OffsetCommit(group, topic, p, offset, true));
+            }
+            ConsumerGroup g = groups.get(group);
+            Map<OffsetKey, Long> batch = new HashMap<>();
+            for (OffsetCommit c : commits) {
+                OffsetKey key = new OffsetKey(group, id, c.partition());
+                batch.put(key, c.offset());
+                if (g != null) {
+                    g.committed.put(key, c.offset());
+                    TopicPartition tp = new TopicPartition(topic, c.partition());
+                    for (GroupMember m : g.members.values()) {
+                        if (m.assigned.contains(tp)) {
+                            m.positions.put(tp, c.offset()); // a read in flight is dropped: its position changed
+                        }
+                    }
+                }
+            }
+            log.info("group {}: seek of {} to {}: {}", group, topic, target, commits);
+            completeOnGroupThread(writeCommits(batch, true).thenApply(v -> commits), future);
+        });
+        return future;
     }
 
     // ---------------------------------------------------------------- public API (any thread)
@@ -524,8 +650,8 @@ public final class ConsumerService implements AutoCloseable {
         }
         OffsetKey key = new OffsetKey(g.name, topicId, tp.partition());
         Long committed = committed(g, key);
-        if (committed != null) {
-            return committed;
+        if (committed != null || offsetLog != null && !ledByThisBroker.test(tp.partition())) {
+            return committed; // in a cluster only the partition's leader picks (and commits) a start
         }
         PartitionState state = store.state(topicId, tp.partition());
         boolean fromStart = onNewGroup == StartPosition.EARLIEST || g.awaitingTopics.contains(tp.topic());
@@ -555,6 +681,7 @@ public final class ConsumerService implements AutoCloseable {
             if (info.isPresent()) {
                 id = info.get().id();
                 topicIds.put(topic, id); // topics are never deleted, so the id can be cached
+                topicNames.put(id, topic);
             }
         }
         return id;
@@ -567,6 +694,9 @@ public final class ConsumerService implements AutoCloseable {
         ConsumerGroup g = groups.get(m.group);
         Map<OffsetKey, Long> batch = new HashMap<>();
         m.positions.forEach((tp, pos) -> {
+            if (offsetLog != null && !ledByThisBroker.test(tp.partition())) {
+                return; // its leader commits it (this broker did not serve it since it last led it)
+            }
             OffsetKey key = new OffsetKey(g.name, topicIds.get(tp.topic()), tp.partition());
             Long c = committed(g, key);
             if (c == null || pos > c) { // never backwards
@@ -574,22 +704,38 @@ public final class ConsumerService implements AutoCloseable {
                 g.committed.put(key, pos);
             }
         });
-        return writeCommits(batch);
+        return forgetOnFailure(g, batch, writeCommits(batch, false));
+    }
+
+    /** A failed commit is not the group's committed offset: read it again from the store when needed. */
+    private CompletableFuture<Void> forgetOnFailure(ConsumerGroup g, Map<OffsetKey, Long> batch, CompletableFuture<Void> write) {
+        write.whenComplete((v, e) -> {
+            if (e != null) {
+                onGroupThread.execute(() -> batch.forEach((k, pos) -> g.committed.remove(k, pos)));
+            }
+        });
+        return write;
     }
 
     private void commitInitial(Map<OffsetKey, Long> initial) {
-        writeCommits(initial).whenComplete((v, e) -> {
+        writeCommits(initial, false).whenComplete((v, e) -> {
             if (e != null) {
                 log.warn("could not commit start positions {}", initial, e);
             }
         });
     }
 
-    private CompletableFuture<Void> writeCommits(Map<OffsetKey, Long> batch) {
+    private CompletableFuture<Void> writeCommits(Map<OffsetKey, Long> batch, boolean seek) {
         if (batch.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
         try {
+            OffsetLog replicated = offsetLog;
+            if (replicated != null) {
+                List<OffsetCommit> commits = new ArrayList<>(batch.size());
+                batch.forEach((k, v) -> commits.add(new OffsetCommit(k.group(), topicNames.get(k.topicId()), k.partition(), v, seek)));
+                return replicated.commit(commits);
+            }
             return store.commitOffsets(batch);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
@@ -654,6 +800,9 @@ public final class ConsumerService implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             TopicPartition tp = assigned.get((start + i) % n);
             if (!ledByThisBroker.test(tp.partition())) {
+                if (offsetLog != null) {
+                    m.positions.remove(tp); // its leader may move on meanwhile: start from the committed offset if it comes back
+                }
                 continue;
             }
             Long pos = m.positions.get(tp);
@@ -909,7 +1058,7 @@ public final class ConsumerService implements AutoCloseable {
         }
         TreeMap<TopicPartition, Long> committed = new TreeMap<>();
         Map<OffsetKey, Long> all = new HashMap<>(store.committedOffsets(g.name));
-        g.committed.forEach((k, v) -> all.merge(k, v, Math::max)); // some may still be on their way to disk
+        all.putAll(g.committed); // some may still be on their way to disk; a seek may have moved them back
         all.forEach((k, v) -> {
             String topic = names.get(k.topicId());
             if (topic != null) {
@@ -917,8 +1066,17 @@ public final class ConsumerService implements AutoCloseable {
             }
         });
         List<GroupView.CommittedOffset> offsets = new ArrayList<>();
-        committed.forEach((tp, v) -> offsets.add(new GroupView.CommittedOffset(tp.topic(), tp.partition(), v)));
-        return new GroupView(g.name, ms, offsets);
+        List<GroupView.Lag> lags = new ArrayList<>();
+        committed.forEach((tp, v) -> {
+            offsets.add(new GroupView.CommittedOffset(tp.topic(), tp.partition(), v));
+            Integer id = topicId(tp.topic());
+            if (id != null && ledByThisBroker.test(tp.partition())) {
+                long limit = readLimit.maxOffset(tp.topic(), tp.partition());
+                long end = limit == Long.MAX_VALUE ? store.state(id, tp.partition()).logEndOffset() : limit;
+                lags.add(new GroupView.Lag(tp.topic(), tp.partition(), v, end, Math.max(0, end - v)));
+            }
+        });
+        return new GroupView(g.name, ms, offsets, lags);
     }
 
     // ---------------------------------------------------------------- plumbing

@@ -9,12 +9,27 @@ import java.util.List;
  * @param group     the group's name
  * @param members   consumers in id order (empty when every member left)
  * @param committed committed positions in (topic, partition) order
+ * @param lag       committed offset, high watermark and lag of the partitions this broker leads
  */
-public record GroupView(String group, List<Member> members, List<CommittedOffset> committed) {
+public record GroupView(String group, List<Member> members, List<CommittedOffset> committed, List<Lag> lag) {
 
     public GroupView {
         members = List.copyOf(members);
         committed = List.copyOf(committed);
+        lag = List.copyOf(lag);
+    }
+
+    public GroupView(String group, List<Member> members, List<CommittedOffset> committed) {
+        this(group, members, committed, List.of());
+    }
+
+    /**
+     * How far the group is behind in a partition this broker leads (each broker answers for its own).
+     *
+     * @param highWatermark the end of what consumers may read
+     * @param lag           {@code highWatermark - committed}, at least 0
+     */
+    public record Lag(String topic, int partition, long committed, long highWatermark, long lag) {
     }
 
     /**

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.runnel.broker.TopicNames;
 import io.runnel.broker.http.ApiRequest;
+import io.runnel.broker.cluster.OffsetTopic;
 import io.runnel.broker.http.HttpError;
 import io.runnel.broker.http.HttpReply;
 import io.runnel.broker.http.Json;
@@ -71,6 +72,9 @@ public final class ProducerApi {
         String topic = request.pathParam("topic");
         if (!TopicNames.isValid(topic)) {
             throw HttpError.badRequest("invalid_topic", TopicNames.problem(topic));
+        }
+        if (OffsetTopic.isInternal(topic)) {
+            throw HttpError.badRequest("invalid_topic", "topic '" + topic + "' is internal: names starting with '__' are reserved");
         }
         String contentType = request.header(HttpHeaderNames.CONTENT_TYPE);
         BodyFormat format = BodyFormat.of(contentType);
@@ -137,7 +141,7 @@ public final class ProducerApi {
             if (key != null && key.isEmpty()) {
                 throw HttpError.badRequest("invalid_partition_key", "partitionKey must not be empty; leave it out for round robin");
             }
-            if (!TopicNames.isValid(topic)) {
+            if (!TopicNames.isValid(topic) || OffsetTopic.isInternal(topic)) {
                 throw HttpError.badRequest("invalid_topic", TopicNames.problem(topic));
             }
             BodyFormat format = BodyFormat.of(contentType);
