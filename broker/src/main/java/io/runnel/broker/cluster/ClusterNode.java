@@ -159,6 +159,11 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
         for (RangeReplica r : replicas.values()) {
             r.execute(() -> r.onState(state));
         }
+        peers.forEach((broker, peer) -> {
+            if (!state.live().contains(broker)) {
+                peer.failPending("broker " + broker + " left the cluster view");
+            }
+        });
     }
 
     // ------------------------------------------------------------------ views (any thread)

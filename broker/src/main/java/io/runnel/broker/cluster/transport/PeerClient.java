@@ -198,6 +198,16 @@ public final class PeerClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Fails every request waiting for an answer. For a peer that left the cluster view while its
+     * connection stays open (a paused process keeps its sockets): its answers may never come, and a
+     * producer should hear so now and retry on the new leader, not after the request timeout.
+     */
+    public void failPending(String why) {
+        PeerUnavailableException gone = new PeerUnavailableException(peer, why);
+        pending.values().removeIf(p -> p.completeExceptionally(gone) || true);
+    }
+
     /** Closes the connection and stops reconnecting; pending requests fail. */
     @Override
     public void close() {
