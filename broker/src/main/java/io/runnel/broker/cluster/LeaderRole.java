@@ -437,13 +437,7 @@ final class LeaderRole {
         }
         deposed = true;
         serving = false;
-        HttpError error = notLeader();
-        for (LeaderPartition lp : partitions.values()) {
-            for (PendingChunk pc : lp.pending.values()) {
-                pc.acked.completeExceptionally(error);
-            }
-            lp.pending.clear();
-        }
+        failPending(notLeader());
         log.warn("range {}: generation {} is stale (the metadata holds a newer one); not taking writes until it arrives",
                 range, version);
     }
@@ -588,14 +582,18 @@ final class LeaderRole {
         }
         closed = true;
         serving = false;
-        HttpError error = notLeader();
+        failPending(notLeader());
+        log.info("range {}: no longer leading generation {}", range, version);
+    }
+
+    /** Answers every producer still waiting on this role: their chunks may or may not be kept. */
+    private void failPending(HttpError error) {
         for (LeaderPartition lp : partitions.values()) {
             for (PendingChunk pc : lp.pending.values()) {
                 pc.acked.completeExceptionally(error);
             }
             lp.pending.clear();
         }
-        log.info("range {}: no longer leading generation {}", range, version);
     }
 
     static HttpError notLeader() {
