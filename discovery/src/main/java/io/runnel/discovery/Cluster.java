@@ -8,9 +8,10 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * This broker's membership of the cluster and its view of the replicated cluster metadata (generations of every
- * range, topics). Membership is JGroups; metadata is a jgroups-raft state machine whose raft leader runs the
- * controller: it fails ranges over to an in-sync follower when their leader leaves the view, drops dead brokers
- * from ISRs and hands ranges back to their natural leader once it is in sync again (see docs/replication.md).
+ * range, topics, consumer groups, Kafka bridges). Membership is JGroups; metadata is a jgroups-raft state machine
+ * whose raft leader runs the controller: it fails ranges over to an in-sync follower when their leader leaves the
+ * view, drops dead brokers from ISRs and hands ranges back to their natural leader once it is in sync again (see
+ * docs/replication.md).
  *
  * <p>Proposals complete on a cluster callback thread once the change is committed <em>and</em> applied locally,
  * so {@link #state()} already shows it. They fail with {@link MetadataRejectedException} when the state machine
@@ -76,6 +77,23 @@ public interface Cluster extends AutoCloseable {
 
     /** Removes a consumer from {@code group} cluster-wide (succeeds if it is not there). */
     CompletableFuture<Void> removeConsumer(String group, String consumerId);
+
+    /**
+     * Creates the bridge {@code entry.name()} cluster-wide, or replaces it whole (definition and paused flag, so
+     * pausing and resuming are puts too). Always goes through the metadata, even if {@link #state()} shows the
+     * same entry already. Completes once committed and applied locally, so {@link #state()} shows it in
+     * {@link ClusterState#bridges()} and every listener is told of the change; fails as every proposal does.
+     */
+    CompletableFuture<Void> putBridge(BridgeEntry entry);
+
+    /**
+     * Removes the bridge {@code name} cluster-wide (succeeds if it is not there). Completes once committed and
+     * applied locally, so {@link ClusterState#bridges()} no longer has it; fails as every proposal does.
+     *
+     * @throws IllegalArgumentException if no bridge can have that name (empty, or longer than
+     *                                  {@link BridgeEntry#MAX_NAME_BYTES})
+     */
+    CompletableFuture<Void> removeBridge(String name);
 
     /**
      * Reports that this broker last heard from a consumer {@code silentForMillis} ago. Kept locally and gossiped;

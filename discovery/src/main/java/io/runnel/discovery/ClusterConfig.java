@@ -34,6 +34,8 @@ public record ClusterConfig(
 
     public static final String DEFAULT_CLUSTER_NAME = "runnel";
     public static final Duration DEFAULT_FAILURE_TIMEOUT = Duration.ofMillis(1500);
+    /** The shortest {@link #formationGrace()}. */
+    public static final Duration MIN_FORMATION_GRACE = Duration.ofSeconds(10);
 
     public ClusterConfig {
         Objects.requireNonNull(members, "members");
@@ -94,10 +96,14 @@ public record ClusterConfig(
 
     /**
      * How long the controller waits, after its broker joined, before it treats a broker that it has not seen in
-     * any view as down: brokers of a starting cluster join one after another. Three failure timeouts.
+     * any view as down: brokers of a starting cluster join one after another, and a JVM on a busy machine (or a
+     * pod being scheduled) can take several seconds to come up. Moving a range away from a broker that is merely
+     * late only to hand it back seconds later is churn, so this is generous: three failure timeouts, at least
+     * {@link #MIN_FORMATION_GRACE}. A broker once seen and then lost is failed over after the failure timeout.
      */
     public Duration formationGrace() {
-        return failureTimeout.multipliedBy(3);
+        Duration scaled = failureTimeout.multipliedBy(3);
+        return scaled.compareTo(MIN_FORMATION_GRACE) > 0 ? scaled : MIN_FORMATION_GRACE;
     }
 
     /** Parses {@code host:port} ({@code [v6]:port} for IPv6 literals) without resolving the host. */

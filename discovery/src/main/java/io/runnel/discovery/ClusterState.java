@@ -9,20 +9,28 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * An immutable snapshot of the cluster: the replicated metadata (generations, topics, consumer groups) and who is alive.
+ * An immutable snapshot of the cluster: the replicated metadata (generations, topics, consumer groups, Kafka
+ * bridges) and who is alive.
  *
  * @param brokers     the cluster size {@code N}
  * @param generations range → its current generation; empty until the metadata has been initialised
  * @param live        ordinals of the brokers in the current membership view (this broker's own view)
  * @param topics      the topic names
  * @param consumers   consumer id → its group membership (cluster-wide consumer groups)
+ * @param bridges     bridge name → the bridge, sorted by name
  */
 public record ClusterState(int brokers, Map<Integer, Generation> generations, Set<Integer> live, Set<String> topics,
-                           Map<String, ConsumerRegistration> consumers) {
+                           Map<String, ConsumerRegistration> consumers, Map<String, BridgeEntry> bridges) {
 
-    /** A state without consumer registrations. */
+    /** A state without consumer registrations or bridges. */
     public ClusterState(int brokers, Map<Integer, Generation> generations, Set<Integer> live, Set<String> topics) {
-        this(brokers, generations, live, topics, Map.of());
+        this(brokers, generations, live, topics, Map.of(), Map.of());
+    }
+
+    /** A state without bridges. */
+    public ClusterState(int brokers, Map<Integer, Generation> generations, Set<Integer> live, Set<String> topics,
+                        Map<String, ConsumerRegistration> consumers) {
+        this(brokers, generations, live, topics, consumers, Map.of());
     }
 
     public ClusterState {
@@ -30,6 +38,7 @@ public record ClusterState(int brokers, Map<Integer, Generation> generations, Se
         Objects.requireNonNull(live, "live");
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(consumers, "consumers");
+        Objects.requireNonNull(bridges, "bridges");
         if (brokers < 1) {
             throw new IllegalArgumentException("brokers must be >= 1, not " + brokers);
         }
@@ -38,6 +47,12 @@ public record ClusterState(int brokers, Map<Integer, Generation> generations, Se
         live = Collections.unmodifiableSortedSet(new TreeSet<>(live));
         topics = Collections.unmodifiableSortedSet(new TreeSet<>(topics));
         consumers = Collections.unmodifiableSortedMap(new TreeMap<>(consumers));
+        bridges.forEach((name, bridge) -> {
+            if (!name.equals(bridge.name())) {
+                throw new IllegalArgumentException("bridge " + bridge.name() + " is filed under '" + name + "'");
+            }
+        });
+        bridges = Collections.unmodifiableSortedMap(new TreeMap<>(bridges));
     }
 
     /** The generation of {@code range}, or {@code null} before the metadata is initialised. */
@@ -68,6 +83,6 @@ public record ClusterState(int brokers, Map<Integer, Generation> generations, Se
 
     /** A copy with another live set. */
     public ClusterState withLive(Set<Integer> newLive) {
-        return new ClusterState(brokers, generations, newLive, topics, consumers);
+        return new ClusterState(brokers, generations, newLive, topics, consumers, bridges);
     }
 }

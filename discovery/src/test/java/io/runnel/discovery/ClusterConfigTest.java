@@ -19,7 +19,8 @@ class ClusterConfigTest {
         assertThat(c.bindAddress()).isEqualTo("10.0.0.3");
         assertThat(c.clusterName()).isEqualTo("runnel");
         assertThat(c.failureTimeout()).isEqualTo(Duration.ofMillis(1500));
-        assertThat(c.formationGrace()).isEqualTo(Duration.ofMillis(4500));
+        assertThat(c.formationGrace()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.withFailureTimeout(Duration.ofSeconds(5)).formationGrace()).isEqualTo(Duration.ofSeconds(15));
         assertThat(c.endpoint(0).getHostString()).isEqualTo("runnel-0.runnel");
         assertThat(c.endpoint(2).getPort()).isEqualTo(7801);
         assertThat(c.withFailureTimeout(Duration.ofMillis(500)).failureTimeout()).isEqualTo(Duration.ofMillis(500));

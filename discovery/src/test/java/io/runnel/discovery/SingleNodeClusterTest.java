@@ -63,10 +63,33 @@ class SingleNodeClusterTest {
     }
 
     @Test
+    void bridgesArePutReplacedAndRemovedAndListenersSeeEveryChange() throws Exception {
+        try (Cluster c = Cluster.singleNode(1)) {
+            List<ClusterState> seen = new CopyOnWriteArrayList<>();
+            c.addListener(seen::add);
+            BridgeEntry in = new BridgeEntry("in", "{\"v\":1}", false);
+            c.putBridge(in).get(1, TimeUnit.SECONDS);
+            assertThat(c.state().bridges()).containsOnlyKeys("in");
+            c.putBridge(new BridgeEntry("in", "{\"v\":2}", true)).get(1, TimeUnit.SECONDS);
+            assertThat(c.state().bridges().get("in")).isEqualTo(new BridgeEntry("in", "{\"v\":2}", true));
+            c.removeBridge("in").get(1, TimeUnit.SECONDS);
+            c.removeBridge("in").get(1, TimeUnit.SECONDS); // absent: succeeds
+            assertThat(c.state().bridges()).isEmpty();
+            assertThatThrownBy(() -> c.removeBridge("")).isInstanceOf(IllegalArgumentException.class);
+
+            await().atMost(5, TimeUnit.SECONDS).until(() -> seen.size() == 5);
+            assertThat(seen.stream().map(s -> s.bridges().values().stream().toList()).toList()).containsExactly(
+                    List.of(), List.of(in), List.of(new BridgeEntry("in", "{\"v\":2}", true)), List.of(),
+                    List.of());
+        }
+    }
+
+    @Test
     void aClosedClusterRefusesChanges() {
         Cluster c = Cluster.singleNode(1);
         c.close();
         assertThat(c.ready()).isFalse();
         assertThat(c.addTopic("late")).isCompletedExceptionally();
+        assertThat(c.putBridge(new BridgeEntry("late", "{}", false))).isCompletedExceptionally();
     }
 }

@@ -1,5 +1,6 @@
 package io.runnel.discovery.jgroups;
 
+import io.runnel.discovery.BridgeEntry;
 import io.runnel.discovery.Cluster;
 import io.runnel.discovery.ClusterConfig;
 import io.runnel.discovery.ClusterException;
@@ -284,6 +285,18 @@ public final class JGroupsCluster implements Cluster {
     }
 
     @Override
+    public CompletableFuture<Void> putBridge(BridgeEntry entry) {
+        Objects.requireNonNull(entry, "entry");
+        return propose(new MetadataCommand.PutBridge(entry)).thenApply(o -> null);
+    }
+
+    @Override
+    public CompletableFuture<Void> removeBridge(String name) {
+        Metadata.checkBridgeName(name);
+        return propose(new MetadataCommand.RemoveBridge(name)).thenApply(o -> null);
+    }
+
+    @Override
     public void reportConsumerActivity(String consumerId, long silentForMillis) {
         activity.reportOwn(consumerId, silentForMillis);
     }
@@ -340,7 +353,7 @@ public final class JGroupsCluster implements Cluster {
         List<CompletableFuture<Void>> done = new ArrayList<>();
         synchronized (stateLock) {
             state = new ClusterState(config.brokers(), snapshot.generations(), state.live(), snapshot.topics(),
-                    snapshot.consumers());
+                    snapshot.consumers(), snapshot.bridges());
             applied = snapshot.applied();
             notifier.publish(state);
             NavigableMap<Long, List<CompletableFuture<Void>>> reached = appliedWaiters.headMap(applied, true);

@@ -1,5 +1,6 @@
 package io.runnel.discovery.jgroups;
 
+import io.runnel.discovery.BridgeEntry;
 import io.runnel.discovery.ConsumerRegistration;
 import io.runnel.discovery.Generation;
 import io.runnel.discovery.Rejection;
@@ -25,11 +26,13 @@ import java.util.regex.Pattern;
  * thread-safe: MetadataStateMachine (or SingleNodeCluster) serialises access.
  */
 
-/** The cluster metadata (generations, topics, consumer group members) and the rules that change it. */
+/** The cluster metadata (generations, topics, consumer group members, bridges) and the rules that change it. */
 final class Metadata {
     private static final byte SNAPSHOT_FORMAT = 1;
     /** Snapshot format with consumer registrations; format 1 snapshots are still read. */
     private static final byte SNAPSHOT_FORMAT_CONSUMERS = 2;
+    /** Snapshot format with consumer registrations and bridges (written now); formats 1 and 2 are still read. */
+    static final byte SNAPSHOT_FORMAT_BRIDGES = 3;
     private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
     private int brokers;          // 0 until InitGenerations
@@ -37,21 +40,28 @@ final class Metadata {
     private final SortedMap<Integer, Generation> generations = new TreeMap<>();
     private final SortedSet<String> topics = new TreeSet<>();
     private final SortedMap<String, ConsumerRegistration> consumers = new TreeMap<>();
+    private final SortedMap<String, BridgeEntry> bridges = new TreeMap<>();
     private long applied;         // commands applied, rejected ones included
 
     /** An immutable copy of the metadata. */
     record Snapshot(int brokers, int rangesPerBroker, Map<Integer, Generation> generations, Set<String> topics,
-                    long applied, Map<String, ConsumerRegistration> consumers) {
+                    long applied, Map<String, ConsumerRegistration> consumers, Map<String, BridgeEntry> bridges) {
         Snapshot(int brokers, int rangesPerBroker, Map<Integer, Generation> generations, Set<String> topics,
                  long applied) {
-            this(brokers, rangesPerBroker, generations, topics, applied, Map.of());
+            this(brokers, rangesPerBroker, generations, topics, applied, Map.of(), Map.of());
+        }
+
+        Snapshot(int brokers, int rangesPerBroker, Map<Integer, Generation> generations, Set<String> topics,
+                 long applied, Map<String, ConsumerRegistration> consumers) {
+            this(brokers, rangesPerBroker, generations, topics, applied, consumers, Map.of());
         }
     }
 
     Snapshot snapshot() {
         return new Snapshot(brokers, rangesPerBroker, Collections.unmodifiableSortedMap(new TreeMap<>(generations)),
                 Collections.unmodifiableSortedSet(new TreeSet<>(topics)), applied,
-                Collections.unmodifiableSortedMap(new TreeMap<>(consumers)));
+                Collections.unmodifiableSortedMap(new TreeMap<>(consumers)),
+                Collections.unmodifiableSortedMap(new TreeMap<>(bridges)));
     }
 
     long applied() {
@@ -61,6 +71,11 @@ final class Metadata {
     /** Whether a topic name follows Kafka's rule: 1–249 of {@code [a-zA-Z0-9._-]}, not "." or "..". */
     static boolean validTopicName(String name) {
         return name != null && TOPIC_NAME.matcher(name).matches() && !name.equals(".") && !name.equals("..");
+    }
+
+    /** Throws {@link IllegalArgumentException} unless {@code name} may name a bridge. */
+    static void checkBridgeName(String name) {
+        new BridgeEntry(name, "", false); // the entry's own rules for names
     }
 
     /** Applies one command; never throws. A command that cannot be decoded counts as applied and rejected. */
@@ -74,6 +89,8 @@ final class Metadata {
             case MetadataCommand.AddTopic c -> addTopic(c);
             case MetadataCommand.RegisterConsumer c -> registerConsumer(c.registration());
             case MetadataCommand.RemoveConsumer c -> removeConsumer(c);
+            case MetadataCommand.PutBridge c -> putBridge(c.entry());
+            case MetadataCommand.RemoveBridge c -> removeBridge(c.name());
         };
     }
 
@@ -192,6 +209,19 @@ final class Metadata {
         return Outcome.ok(applied, null); // removing an absent consumer succeeds: it is gone either way
     }
 
+    private Outcome putBridge(BridgeEntry b) {
+        if (b == null) {
+            return Outcome.rejected(applied, Rejection.MALFORMED, "a bridge command without a bridge");
+        }
+        bridges.put(b.name(), b); // creates, or replaces the definition and the paused flag
+        return Outcome.ok(applied, null);
+    }
+
+    private Outcome removeBridge(String name) {
+        bridges.remove(name);
+        return Outcome.ok(applied, null); // removing an absent bridge succeeds: it is gone either way
+    }
+
     private Outcome unknownRange(int range) {
         return Outcome.rejected(applied, Rejection.UNKNOWN_RANGE,
                 generations.isEmpty() ? "the metadata is not initialised yet" : "range " + range + " does not exist");
@@ -204,7 +234,7 @@ final class Metadata {
 
     /** Writes the whole metadata (raft snapshots). */
     void writeTo(DataOutput out) throws IOException {
-        out.writeByte(SNAPSHOT_FORMAT_CONSUMERS);
+        out.writeByte(SNAPSHOT_FORMAT_BRIDGES);
         out.writeLong(applied);
         out.writeInt(brokers);
         out.writeInt(rangesPerBroker);
@@ -220,12 +250,16 @@ final class Metadata {
         for (ConsumerRegistration r : consumers.values()) {
             MetadataCommand.writeRegistration(out, r);
         }
+        out.writeInt(bridges.size());
+        for (BridgeEntry b : bridges.values()) {
+            MetadataCommand.writeBridge(out, b);
+        }
     }
 
     /** Replaces the whole metadata with what {@link #writeTo} wrote. */
     void readFrom(DataInput in) throws IOException {
         byte format = in.readByte();
-        if (format != SNAPSHOT_FORMAT && format != SNAPSHOT_FORMAT_CONSUMERS) {
+        if (format != SNAPSHOT_FORMAT && format != SNAPSHOT_FORMAT_CONSUMERS && format != SNAPSHOT_FORMAT_BRIDGES) {
             throw new IOException("unknown metadata snapshot format " + format);
         }
         long newApplied = in.readLong();
@@ -243,11 +277,19 @@ final class Metadata {
             newTopics.add(in.readUTF());
         }
         SortedMap<String, ConsumerRegistration> newConsumers = new TreeMap<>();
-        if (format == SNAPSHOT_FORMAT_CONSUMERS) {
+        if (format >= SNAPSHOT_FORMAT_CONSUMERS) {
             int c = in.readInt();
             for (int i = 0; i < c; i++) {
                 ConsumerRegistration r = MetadataCommand.readRegistration(in);
                 newConsumers.put(r.consumerId(), r);
+            }
+        }
+        SortedMap<String, BridgeEntry> newBridges = new TreeMap<>();
+        if (format >= SNAPSHOT_FORMAT_BRIDGES) {
+            int b = in.readInt();
+            for (int i = 0; i < b; i++) {
+                BridgeEntry bridge = MetadataCommand.readBridge(in);
+                newBridges.put(bridge.name(), bridge);
             }
         }
         applied = newApplied;
@@ -259,5 +301,7 @@ final class Metadata {
         topics.addAll(newTopics);
         consumers.clear();
         consumers.putAll(newConsumers);
+        bridges.clear();
+        bridges.putAll(newBridges);
     }
 }

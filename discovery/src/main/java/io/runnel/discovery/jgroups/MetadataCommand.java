@@ -1,5 +1,6 @@
 package io.runnel.discovery.jgroups;
 
+import io.runnel.discovery.BridgeEntry;
 import io.runnel.discovery.ConsumerRegistration;
 
 import java.io.ByteArrayInputStream;
@@ -10,13 +11,20 @@ import java.io.DataOutput;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * A change to the cluster metadata, as stored in the raft log. The encoding is compact and versioned:
- * {@code format(1) | tag(1) | fields}, integers big-endian, sets as {@code count(2) | ints}.
+ * {@code format(1) | tag(1) | fields}, integers big-endian, sets as {@code count(2) | ints}. Short names are
+ * {@code writeUTF} strings; bridge names and definitions are {@code length(4) | UTF-8 bytes}, since a definition
+ * may be longer than the 65,535 bytes of modified UTF-8 that {@code writeUTF} holds.
  */
 sealed interface MetadataCommand {
     byte FORMAT = 1;
@@ -75,6 +83,20 @@ sealed interface MetadataCommand {
         static final byte TAG = 7;
     }
 
+    /** Creates the bridge {@code entry.name()} or replaces it whole (definition and paused flag). */
+    record PutBridge(BridgeEntry entry) implements MetadataCommand {
+        static final byte TAG = 8;
+    }
+
+    /** Removes a bridge (idempotent). */
+    record RemoveBridge(String name) implements MetadataCommand {
+        static final byte TAG = 9;
+
+        public RemoveBridge {
+            Objects.requireNonNull(name, "name");
+        }
+    }
+
     default byte[] encode() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(32);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -118,6 +140,14 @@ sealed interface MetadataCommand {
                     out.writeUTF(c.group());
                     out.writeUTF(c.consumerId());
                 }
+                case PutBridge c -> {
+                    out.writeByte(PutBridge.TAG);
+                    writeBridge(out, c.entry());
+                }
+                case RemoveBridge c -> {
+                    out.writeByte(RemoveBridge.TAG);
+                    writeText(out, c.name());
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a byte array stream does not fail
@@ -141,6 +171,8 @@ sealed interface MetadataCommand {
             case AddTopic.TAG -> new AddTopic(in.readUTF());
             case RegisterConsumer.TAG -> new RegisterConsumer(readRegistration(in));
             case RemoveConsumer.TAG -> new RemoveConsumer(in.readUTF(), in.readUTF());
+            case PutBridge.TAG -> new PutBridge(readBridge(in));
+            case RemoveBridge.TAG -> new RemoveBridge(readText(in, BridgeEntry.MAX_NAME_BYTES));
             default -> throw new IOException("unknown metadata command tag " + tag);
         };
         if (in.available() != 0) {
@@ -169,6 +201,49 @@ sealed interface MetadataCommand {
             topics.add(in.readUTF());
         }
         return new ConsumerRegistration(group, id, topics, onNewGroup);
+    }
+
+    static void writeBridge(DataOutput out, BridgeEntry b) throws IOException {
+        writeText(out, b.name());
+        writeText(out, b.definition());
+        out.writeBoolean(b.paused());
+    }
+
+    /** Reads what {@link #writeBridge} wrote; an entry that breaks the rules of {@link BridgeEntry} is malformed. */
+    static BridgeEntry readBridge(DataInput in) throws IOException {
+        String name = readText(in, BridgeEntry.MAX_NAME_BYTES);
+        String definition = readText(in, BridgeEntry.MAX_DEFINITION_BYTES);
+        boolean paused = in.readBoolean();
+        try {
+            return new BridgeEntry(name, definition, paused);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("malformed bridge entry: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code length(4) | UTF-8 bytes}; the text must be well-formed Unicode (callers validate it first). */
+    static void writeText(DataOutput out, String text) throws IOException {
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(utf8.length);
+        out.write(utf8);
+    }
+
+    /** Reads what {@link #writeText} wrote, refusing more than {@code maxBytes} and malformed UTF-8. */
+    static String readText(DataInput in, int maxBytes) throws IOException {
+        int length = in.readInt();
+        if (length < 0 || length > maxBytes) {
+            throw new IOException("text of " + length + " bytes, at most " + maxBytes + " allowed");
+        }
+        byte[] utf8 = new byte[length];
+        in.readFully(utf8);
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(utf8)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IOException("text is not valid UTF-8: " + e, e);
+        }
     }
 
     static void writeSet(DataOutput out, Set<Integer> set) throws IOException {

@@ -1,5 +1,6 @@
 package io.runnel.discovery.jgroups;
 
+import io.runnel.discovery.BridgeEntry;
 import io.runnel.discovery.Cluster;
 import io.runnel.discovery.ClusterException;
 import io.runnel.discovery.ClusterListener;
@@ -104,6 +105,18 @@ public final class SingleNodeCluster implements Cluster {
     }
 
     @Override
+    public CompletableFuture<Void> putBridge(BridgeEntry entry) {
+        Objects.requireNonNull(entry, "entry");
+        return apply(new MetadataCommand.PutBridge(entry)).thenApply(o -> null);
+    }
+
+    @Override
+    public CompletableFuture<Void> removeBridge(String name) {
+        Metadata.checkBridgeName(name);
+        return apply(new MetadataCommand.RemoveBridge(name)).thenApply(o -> null);
+    }
+
+    @Override
     public void reportConsumerActivity(String consumerId, long silentForMillis) {
         // One broker: its consumer service sees every sign of life itself.
     }
@@ -137,6 +150,6 @@ public final class SingleNodeCluster implements Cluster {
     }
 
     private static ClusterState stateOf(Metadata.Snapshot s) {
-        return new ClusterState(1, s.generations(), Set.of(0), s.topics(), s.consumers());
+        return new ClusterState(1, s.generations(), Set.of(0), s.topics(), s.consumers(), s.bridges());
     }
 }

@@ -1,5 +1,6 @@
 package io.runnel.discovery.jgroups;
 
+import io.runnel.discovery.BridgeEntry;
 import io.runnel.discovery.ClusterState;
 import io.runnel.discovery.Generation;
 import io.runnel.discovery.MetadataRejectedException;
@@ -117,22 +118,26 @@ class JGroupsClusterIT {
     @Test
     void crashedRaftLeaderIsFailedOverThenRestartsAndGetsItsRangeBack() throws Exception {
         cluster = new LoopbackCluster(3, 2, dir).startAll();
-        await().atMost(WAIT).untilAsserted(cluster::assertConverged);
+        // Under load a broker may join after the formation grace or be suspected briefly, so ranges may have
+        // changed leader before the crash: start from every range with its natural leader, at whatever version.
+        awaitNaturalLeaders();
+        ClusterState beforeCrash = cluster.node(0).state();
         int dead = cluster.raftLeader();
         assertThat(dead).isNotNegative();
         List<Integer> survivors = new ArrayList<>(List.of(0, 1, 2));
         survivors.remove(Integer.valueOf(dead));
+        long deadVersion = beforeCrash.generation(dead).version();
 
         cluster.crash(dead);
 
-        // A new raft leader's controller moves the dead broker's range to an in-sync survivor (version 2) and
+        // A new raft leader's controller moves the dead broker's range to an in-sync survivor (one version up) and
         // drops the dead broker from every ISR.
         await().atMost(WAIT).untilAsserted(() -> {
             for (int b : survivors) {
                 ClusterState s = cluster.node(b).state();
                 assertThat(s.live()).containsExactlyElementsOf(survivors);
                 Generation g = s.generation(dead);
-                assertThat(g.version()).isEqualTo(2);
+                assertThat(g.version()).isEqualTo(deadVersion + 1);
                 assertThat(g.leader()).isIn(survivors);
                 for (Generation any : s.generations().values()) {
                     assertThat(any.isr()).doesNotContain(dead);
@@ -143,7 +148,8 @@ class JGroupsClusterIT {
         await().atMost(WAIT).untilAsserted(cluster::assertConverged);
         ClusterState afterFailover = cluster.node(survivors.getFirst()).state();
         for (int range : survivors) {
-            assertThat(afterFailover.generation(range).version()).as("range %d keeps its leader", range).isEqualTo(1);
+            assertThat(afterFailover.generation(range).version()).as("range %d keeps its leader", range)
+                    .isEqualTo(beforeCrash.generation(range).version());
             assertThat(afterFailover.generation(range).leader()).isEqualTo(range);
         }
 
@@ -159,10 +165,10 @@ class JGroupsClusterIT {
         Generation g = afterFailover.generation(dead);
         Set<Integer> withIt = new java.util.TreeSet<>(g.isr());
         withIt.add(dead);
-        cluster.node(g.leader()).proposeIsr(dead, 2, withIt).get(10, TimeUnit.SECONDS);
+        cluster.node(g.leader()).proposeIsr(dead, g.version(), withIt).get(10, TimeUnit.SECONDS);
         await().atMost(WAIT).untilAsserted(() -> cluster.running().forEach(c -> {
             Generation back = c.state().generation(dead);
-            assertThat(back.version()).isEqualTo(3);
+            assertThat(back.version()).isEqualTo(g.version() + 1);
             assertThat(back.leader()).isEqualTo(dead);
             assertThat(back.isr()).isEqualTo(withIt);
         }));
@@ -242,6 +248,46 @@ class JGroupsClusterIT {
     }
 
     @Test
+    void bridgesReplicateToEveryBrokerAndSurviveARestartFromTheRaftDirectory() throws Exception {
+        cluster = new LoopbackCluster(3, 1, dir).startAll();
+        await().atMost(WAIT).untilAsserted(cluster::assertConverged);
+        List<ClusterState> seenBy2 = new CopyOnWriteArrayList<>();
+        cluster.node(2).addListener(seenBy2::add);
+
+        BridgeEntry in = new BridgeEntry("orders-in", "{\"from\":\"orders\",\"v\":1}", false);
+        BridgeEntry out = new BridgeEntry("audit-out", "{\"to\":\"audit\"}", false);
+        cluster.node(0).putBridge(in).get(10, TimeUnit.SECONDS);
+        assertThat(cluster.node(0).state().bridges()).containsExactly(Map.entry("orders-in", in));
+        cluster.node(0).putBridge(out).get(10, TimeUnit.SECONDS);
+        await().atMost(WAIT).untilAsserted(() -> cluster.running().forEach(c -> assertThat(c.state().bridges())
+                .containsExactly(Map.entry("audit-out", out), Map.entry("orders-in", in))));
+
+        // Another broker replaces it whole, paused; a third removes the other bridge, and again (absent).
+        BridgeEntry inPaused = new BridgeEntry("orders-in", "{\"from\":\"orders\",\"v\":2}", true);
+        cluster.node(1).putBridge(inPaused).get(10, TimeUnit.SECONDS);
+        assertThat(cluster.node(1).state().bridges().get("orders-in")).isEqualTo(inPaused);
+        cluster.node(2).removeBridge("audit-out").get(10, TimeUnit.SECONDS);
+        cluster.node(2).removeBridge("audit-out").get(10, TimeUnit.SECONDS);
+        assertThat(cluster.node(2).state().bridges()).containsExactly(Map.entry("orders-in", inPaused));
+        await().atMost(WAIT).untilAsserted(() -> cluster.running().forEach(c -> assertThat(c.state().bridges())
+                .containsExactly(Map.entry("orders-in", inPaused))));
+        // Listeners hear of bridge changes as of any other metadata change.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(seenBy2.getLast().bridges())
+                .containsExactly(Map.entry("orders-in", inPaused)));
+        assertThat(seenBy2.stream().map(st -> st.bridges().get("orders-in")).distinct().toList())
+                .containsExactly(null, in, inPaused);
+
+        // A follower compacts its log into a snapshot (format 3), stops and restarts from its raft directory.
+        int restarted = (cluster.raftLeader() + 1) % 3;
+        cluster.node(restarted).raftHandle().snapshot();
+        cluster.stop(restarted);
+        // Its own snapshot and log are loaded while it connects, before it hears from the raft leader.
+        assertThat(cluster.start(restarted).state().bridges()).containsExactly(Map.entry("orders-in", inPaused));
+        await().atMost(WAIT).untilAsserted(cluster::assertConverged);
+        assertThat(cluster.node(restarted).state().bridges()).containsExactly(Map.entry("orders-in", inPaused));
+    }
+
+    @Test
     void aFollowerStuckInAHigherTermWithoutLeaderGetsAnElection() throws Exception {
         cluster = new LoopbackCluster(3, 1, dir).startAll();
         await().atMost(WAIT).untilAsserted(cluster::assertConverged);
@@ -277,6 +323,26 @@ class JGroupsClusterIT {
         ClusterState s = cluster.node(4).state();
         assertThat(s.live()).containsExactly(0, 1, 2, 3, 4);
         assertThat(s.generation(3)).isEqualTo(new Generation(3, 1, 3, List.of(3, 4, 0), Set.of(0, 3, 4)));
+    }
+
+    /**
+     * Waits until the brokers agree and every range is led by its natural leader. A range failed over while the
+     * cluster formed gets its natural leader back only once that broker is in the ISR again, which the broker's
+     * replication does when it has caught up; nobody replicates here, so its current leader adds it back.
+     */
+    private void awaitNaturalLeaders() {
+        await().atMost(WAIT).untilAsserted(() -> {
+            cluster.assertConverged();
+            for (Generation g : cluster.node(0).state().generations().values()) {
+                if (g.leader() != g.range() && !g.inSync(g.range())) {
+                    Set<Integer> withNatural = new java.util.TreeSet<>(g.isr());
+                    withNatural.add(g.range());
+                    // Not awaited: a refused or duplicate proposal is harmless, the next poll looks again.
+                    cluster.node(g.leader()).proposeIsr(g.range(), g.version(), withNatural);
+                }
+                assertThat(g.leader()).as("leader of range %d", g.range()).isEqualTo(g.range());
+            }
+        });
     }
 
     private static void assertRejected(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, Rejection why) {

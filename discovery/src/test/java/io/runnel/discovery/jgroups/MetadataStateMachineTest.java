@@ -1,5 +1,6 @@
 package io.runnel.discovery.jgroups;
 
+import io.runnel.discovery.BridgeEntry;
 import io.runnel.discovery.Rejection;
 
 import org.junit.jupiter.api.Test;
@@ -50,12 +51,32 @@ class MetadataStateMachineTest {
     }
 
     @Test
+    void aBridgeWithAnEmptyNameInTheLogIsRejectedAsMalformed() throws Exception {
+        MetadataStateMachine sm = new MetadataStateMachine(s -> { });
+        byte[] ok = new MetadataCommand.PutBridge(new BridgeEntry("x", "{}", false)).encode();
+        // The same command with the name's length set to 0 and its one byte dropped.
+        byte[] empty = new byte[ok.length - 1];
+        empty[0] = ok[0];
+        empty[1] = ok[1];
+        System.arraycopy(ok, 7, empty, 6, ok.length - 7);
+        Outcome o = Outcome.decode(sm.apply(empty, 0, empty.length, true));
+        assertThat(o.rejection()).isEqualTo(Rejection.MALFORMED);
+        assertThat(o.detail()).contains("empty");
+        assertThat(sm.snapshot().bridges()).isEmpty();
+
+        assertThat(Outcome.decode(sm.apply(ok, 0, ok.length, true)).isOk()).isTrue();
+        assertThat(sm.snapshot().bridges()).containsOnlyKeys("x");
+    }
+
+    @Test
     void contentRoundTripsThroughRaftSnapshots() throws Exception {
         MetadataStateMachine sm = new MetadataStateMachine(s -> { });
         byte[] init = new MetadataCommand.InitGenerations(2, 1).encode();
         sm.apply(init, 0, init.length, false);
         byte[] topic = new MetadataCommand.AddTopic("t").encode();
         sm.apply(topic, 0, topic.length, false);
+        byte[] bridge = new MetadataCommand.PutBridge(new BridgeEntry("b", "{\"topic\":\"t\"}", true)).encode();
+        sm.apply(bridge, 0, bridge.length, false);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         sm.writeContentTo(new DataOutputStream(bytes));
 
@@ -63,6 +84,7 @@ class MetadataStateMachineTest {
         MetadataStateMachine other = new MetadataStateMachine(loaded::add);
         other.readContentFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
         assertThat(other.snapshot()).isEqualTo(sm.snapshot());
+        assertThat(other.snapshot().bridges().get("b").paused()).isTrue();
         assertThat(loaded).containsExactly(sm.snapshot());
     }
 }

@@ -1,5 +1,7 @@
 package io.runnel.discovery.jgroups;
 
+import io.runnel.discovery.BridgeEntry;
+import io.runnel.discovery.ConsumerRegistration;
 import io.runnel.discovery.Generation;
 import io.runnel.discovery.Rejection;
 
@@ -10,7 +12,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -141,7 +145,13 @@ class MetadataTest {
                 new MetadataCommand.ChangeLeader(3, 42, 4, Set.of(4, 5)),
                 new MetadataCommand.SetIsr(1, Long.MAX_VALUE, 1, Set.of(1)),
                 new MetadataCommand.RemoveFromIsr(0, 9, Set.of(2, 1)),
-                new MetadataCommand.AddTopic("topic.with-ünïcode"));
+                new MetadataCommand.AddTopic("topic.with-ünïcode"),
+                new MetadataCommand.PutBridge(new BridgeEntry("b", "{}", false)),
+                new MetadataCommand.PutBridge(new BridgeEntry("brïdge-🦀", "{\"to\":\"ü🦀\"}", true)),
+                // 64 KiB of three-byte characters: beyond what writeUTF can hold.
+                new MetadataCommand.PutBridge(new BridgeEntry("big", "€".repeat(BridgeEntry.MAX_DEFINITION_BYTES / 3),
+                        false)),
+                new MetadataCommand.RemoveBridge("brïdge-🦀"));
         for (MetadataCommand c : all) {
             byte[] buf = c.encode();
             byte[] padded = new byte[buf.length + 6];
@@ -149,6 +159,128 @@ class MetadataTest {
             assertThat(MetadataCommand.decode(padded, 3, buf.length)).isEqualTo(c);
         }
         assertThat(new MetadataCommand.InitGenerations(3, 4).encode()).hasSize(10);
+    }
+
+    @Test
+    void bridgeCommandsBreakingTheEntryRulesOrTheirLengthsDoNotDecode() throws IOException {
+        // tag 8: name(length, utf8) | definition(length, utf8) | paused
+        assertThatThrownBy(() -> decode(putBridge("", "{}"))).isInstanceOf(IOException.class)
+                .hasMessageContaining("empty");
+        byte[] tooLong = "x".repeat(BridgeEntry.MAX_DEFINITION_BYTES + 1).getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> decode(putBridge("b".getBytes(StandardCharsets.UTF_8), tooLong)))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("at most " + BridgeEntry.MAX_DEFINITION_BYTES);
+        byte[] notUtf8 = {'{', (byte) 0xC3, '}'};
+        assertThatThrownBy(() -> decode(putBridge("b".getBytes(StandardCharsets.UTF_8), notUtf8)))
+                .isInstanceOf(IOException.class).hasMessageContaining("UTF-8");
+        assertThat(decode(putBridge("b", "{}")))
+                .isEqualTo(new MetadataCommand.PutBridge(new BridgeEntry("b", "{}", true)));
+    }
+
+    private static MetadataCommand decode(byte[] buf) throws IOException {
+        return MetadataCommand.decode(buf, 0, buf.length);
+    }
+
+    private static byte[] putBridge(String name, String definition) throws IOException {
+        return putBridge(name.getBytes(StandardCharsets.UTF_8), definition.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static byte[] putBridge(byte[] name, byte[] definition) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeByte(MetadataCommand.FORMAT);
+        out.writeByte(MetadataCommand.PutBridge.TAG);
+        out.writeInt(name.length);
+        out.write(name);
+        out.writeInt(definition.length);
+        out.write(definition);
+        out.writeBoolean(true);
+        return bytes.toByteArray();
+    }
+
+    @Test
+    void bridgesAreCreatedReplacedWholePausedAndRemovedByName() {
+        Metadata m = new Metadata(); // bridges need no initialised generations
+        BridgeEntry a = new BridgeEntry("a", "{\"v\":1}", false);
+        BridgeEntry b = new BridgeEntry("b", "{\"v\":1}", false);
+        assertThat(m.apply(new MetadataCommand.PutBridge(b)).isOk()).isTrue();
+        assertThat(m.apply(new MetadataCommand.PutBridge(a)).isOk()).isTrue();
+        assertThat(m.snapshot().bridges()).containsExactly(Map.entry("a", a), Map.entry("b", b));
+
+        BridgeEntry a2 = new BridgeEntry("a", "{\"v\":2}", false);
+        assertThat(m.apply(new MetadataCommand.PutBridge(a2)).isOk()).isTrue();
+        assertThat(m.snapshot().bridges()).containsExactly(Map.entry("a", a2), Map.entry("b", b));
+
+        BridgeEntry a2Paused = a2.withPaused(true);
+        assertThat(m.apply(new MetadataCommand.PutBridge(a2Paused)).isOk()).isTrue();
+        assertThat(m.snapshot().bridges().get("a")).isEqualTo(new BridgeEntry("a", "{\"v\":2}", true));
+        assertThat(m.apply(new MetadataCommand.PutBridge(a2)).isOk()).isTrue();
+        assertThat(m.snapshot().bridges().get("a").paused()).isFalse();
+
+        assertThat(m.apply(new MetadataCommand.RemoveBridge("b")).isOk()).isTrue();
+        assertThat(m.snapshot().bridges()).containsOnlyKeys("a");
+        Outcome absent = m.apply(new MetadataCommand.RemoveBridge("b"));
+        assertThat(absent.isOk()).isTrue();
+        assertThat(m.apply(new MetadataCommand.RemoveBridge("never")).isOk()).isTrue();
+        assertThat(m.snapshot().bridges()).containsExactly(Map.entry("a", a2));
+        assertThat(m.applied()).isEqualTo(8);
+    }
+
+    @Test
+    void aBridgeCommandWithoutABridgeIsMalformedAndChangesNothing() {
+        Metadata m = new Metadata();
+        m.apply(new MetadataCommand.PutBridge(new BridgeEntry("a", "{}", false)));
+        Outcome o = m.apply(new MetadataCommand.PutBridge(null));
+        assertThat(o.rejection()).isEqualTo(Rejection.MALFORMED);
+        assertThat(o.applied()).isEqualTo(2);
+        assertThat(m.snapshot().bridges()).containsOnlyKeys("a");
+    }
+
+    @Test
+    void snapshotsKeepConsumersAndBridgesInFormat3() throws IOException {
+        Metadata m = initialised(3);
+        m.apply(new MetadataCommand.AddTopic("a"));
+        m.apply(new MetadataCommand.RegisterConsumer(
+                new ConsumerRegistration("g", "c1", List.of("a"), "startFromLatest")));
+        m.apply(new MetadataCommand.PutBridge(new BridgeEntry("in", "{\"topic\":\"a\"}", false)));
+        String longest = "x".repeat(BridgeEntry.MAX_DEFINITION_BYTES); // more than writeUTF holds
+        m.apply(new MetadataCommand.PutBridge(new BridgeEntry("out-🦀", longest, true)));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        m.writeTo(new DataOutputStream(bytes));
+        assertThat(bytes.toByteArray()[0]).isEqualTo(Metadata.SNAPSHOT_FORMAT_BRIDGES);
+
+        Metadata copy = new Metadata();
+        copy.apply(new MetadataCommand.PutBridge(new BridgeEntry("stale", "{}", false))); // replaced
+        copy.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        assertThat(copy.snapshot()).isEqualTo(m.snapshot());
+        assertThat(copy.snapshot().bridges()).containsOnlyKeys("in", "out-🦀");
+        assertThat(copy.snapshot().bridges().get("out-🦀").paused()).isTrue();
+    }
+
+    @Test
+    void format2SnapshotsStillReadWithoutBridges() throws IOException {
+        Generation g0 = new Generation(0, 3, 1, List.of(0, 1), Set.of(0, 1));
+        Generation g1 = new Generation(1, 1, 1, List.of(1, 0), Set.of(1));
+        ConsumerRegistration c = new ConsumerRegistration("g", "c1", List.of("t"), "startFromEarliest");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeByte(2);       // format 2: consumers, no bridges
+        out.writeLong(17);      // applied
+        out.writeInt(2);        // brokers
+        out.writeInt(4);        // ranges per broker
+        out.writeInt(2);
+        Outcome.writeGeneration(out, g0);
+        Outcome.writeGeneration(out, g1);
+        out.writeInt(1);
+        out.writeUTF("t");
+        out.writeInt(1);
+        MetadataCommand.writeRegistration(out, c);
+
+        Metadata m = new Metadata();
+        m.apply(new MetadataCommand.PutBridge(new BridgeEntry("gone", "{}", false)));
+        m.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        assertThat(m.snapshot()).isEqualTo(new Metadata.Snapshot(2, 4, Map.of(0, g0, 1, g1), Set.of("t"), 17,
+                Map.of("c1", c), Map.of()));
     }
 
     @Test
