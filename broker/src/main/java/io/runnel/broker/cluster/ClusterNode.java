@@ -1,6 +1,7 @@
 package io.runnel.broker.cluster;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.runnel.broker.cluster.transport.ClusterMessage;
 import io.runnel.broker.cluster.transport.ClusterMessage.AckStatus;
@@ -10,17 +11,29 @@ import io.runnel.broker.cluster.transport.ClusterMessage.Follow;
 import io.runnel.broker.cluster.transport.ClusterMessage.FollowReply;
 import io.runnel.broker.cluster.transport.ClusterMessage.Forward;
 import io.runnel.broker.cluster.transport.ClusterMessage.ForwardReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.GroupBatch;
+import io.runnel.broker.cluster.transport.ClusterMessage.GroupCommit;
+import io.runnel.broker.cluster.transport.ClusterMessage.GroupCommitReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.GroupPoll;
+import io.runnel.broker.cluster.transport.ClusterMessage.GroupPollReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.GroupStatus;
 import io.runnel.broker.cluster.transport.ClusterMessage.Replicate;
 import io.runnel.broker.cluster.transport.ClusterMessage.ReplicateAck;
 import io.runnel.broker.cluster.transport.ClusterMessage.ReplyStatus;
+import io.runnel.broker.cluster.transport.ClusterFrames;
+import io.runnel.broker.cluster.transport.ClusterMessageEncoder;
 import io.runnel.broker.cluster.transport.ClusterRequestHandler;
 import io.runnel.broker.cluster.transport.ClusterServer;
 import io.runnel.broker.cluster.transport.PeerClient;
 import io.runnel.broker.cluster.transport.PeerListener;
+import io.runnel.broker.cluster.transport.PeerUnavailableException;
 import io.runnel.broker.http.HttpError;
 import io.runnel.broker.http.NettyTransport;
+import io.runnel.broker.consumer.NotRegisteredException;
 import io.runnel.broker.consumer.OffsetCommit;
 import io.runnel.broker.consumer.OffsetLog;
+import io.runnel.broker.consumer.PartitionBatch;
+import io.runnel.broker.consumer.PollResult;
 import io.runnel.broker.produce.ProduceRouter;
 import io.runnel.broker.produce.RelayedReply;
 import io.runnel.discovery.Cluster;
@@ -28,6 +41,7 @@ import io.runnel.discovery.ClusterState;
 import io.runnel.discovery.Generation;
 import io.runnel.discovery.TokenRing;
 import io.runnel.storage.AppendResult;
+import io.runnel.storage.Chunk;
 import io.runnel.storage.LogStore;
 import io.runnel.storage.OffsetKey;
 import io.runnel.storage.TopicConfig;
@@ -44,6 +58,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -71,6 +87,14 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
      * leads (body: JSON, see the broker's GroupSeek), not a produce request.
      */
     public static final String SEEK_CONTENT_TYPE = "application/x-runnel-seek";
+    /**
+     * Slack on a remote group poll's own timeout: the receiver answers within its wait, plus the time to
+     * read up to max-poll-bytes and to move them over the channel.
+     */
+    private static final Duration GROUP_POLL_SLACK = Duration.ofSeconds(5);
+    /** Error messages in group replies are clipped to this (frame strings hold at most 32 KiB). */
+    private static final int MAX_MESSAGE_CHARS = 2000;
+    private static final String STARTING_OR_STOPPING = "the broker is starting or stopping; retry";
 
     private final ClusterSettings settings;
     private final Cluster cluster;
@@ -83,6 +107,7 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
     private ClusterServer server;
     private volatile Function<Forward, CompletableFuture<RelayedReply>> forwarded;
     private volatile Function<Forward, CompletableFuture<RelayedReply>> seeks;
+    private volatile GroupRequests groups;
     private volatile java.util.function.Consumer<List<OffsetCommit>> offsetListener = list -> { };
     private volatile boolean offsetTopicAnnounced;
     private volatile boolean closed;
@@ -145,6 +170,14 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
     /** Handles group seeks other brokers forward here ({@link #SEEK_CONTENT_TYPE}). */
     public void onSeekForwarded(Function<Forward, CompletableFuture<RelayedReply>> handler) {
         this.seeks = handler;
+    }
+
+    /**
+     * Serves the group polls and commits other brokers send here ({@link #pollGroup}, {@link #commitGroup}
+     * on their side): the broker's consumer groups.
+     */
+    public void onGroupRequests(GroupRequests handler) {
+        this.groups = handler;
     }
 
     /**
@@ -354,12 +387,132 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
                 });
     }
 
+    // ------------------------------------------------------------------ consumer groups on other brokers
+
+    /**
+     * Polls consumer {@code consumerId} on broker {@code broker}: that broker's consumer groups answer, as
+     * a local {@code ConsumerService.poll} does, with the consumer's assigned partitions it leads, after
+     * committing what the consumer's previous poll <em>on that broker</em> returned. The chunks come back
+     * as stored (keys, timestamps, CRCs; verified again here). Completes off the event loops.
+     *
+     * <p>Fails with {@link NotRegisteredException} when that broker does not know the consumer (it must
+     * register again); with {@link PeerUnavailableException} when the broker cannot be reached, the
+     * connection drops or the broker leaves the view before it answers, it does not answer within
+     * {@code timeoutMs} plus 5 s, or it is starting or stopping; with {@link IllegalStateException}, carrying
+     * that broker's message, for any other failure there. After either of the last two, an answer may
+     * have been read there and lost on the way, and the consumer's next poll on that broker would commit
+     * it: a consumer that must not skip events leaves its group without committing and registers again.
+     *
+     * @param timeoutMs how long that broker may wait for data (capped by its max-poll-wait-ms)
+     * @param maxBytes  most chunk bytes to return; {@code <= 0} or above that broker's max-poll-bytes
+     *                  means that cap
+     * @throws IllegalArgumentException for this broker's own ordinal (poll the local ConsumerService), an
+     *                                  ordinal outside the cluster, or an empty or over-long consumer id
+     */
+    public CompletableFuture<PollResult> pollGroup(int broker, String consumerId, long timeoutMs, int maxBytes) {
+        PeerClient peer = groupPeer(broker, consumerId);
+        long waitMs = Math.max(0, timeoutMs);
+        // Chunk.wrap checks each chunk's CRC: not on the event loop that completes the request.
+        return peer.request(id -> new GroupPoll(id, consumerId, waitMs, maxBytes),
+                        Duration.ofMillis(waitMs).plus(GROUP_POLL_SLACK))
+                .handleAsync((m, e) -> {
+                    if (e != null) {
+                        throw unreachable(broker, e);
+                    }
+                    if (!(m instanceof GroupPollReply reply)) {
+                        throw new IllegalStateException("broker " + broker + " answered a group poll with "
+                                + m.getClass().getSimpleName());
+                    }
+                    if (reply.status() != GroupStatus.OK) {
+                        throw groupFailure(broker, consumerId, reply.status(), reply.message());
+                    }
+                    return pollResult(reply);
+                });
+    }
+
+    /**
+     * Commits now, on broker {@code broker}, the positions the consumer's last poll there reached, as a
+     * local {@code ConsumerService.commit} does; completes once the commit is durable there. Fails as
+     * {@link #pollGroup} does (the request times out after the replication pending timeout plus 2 s).
+     *
+     * @throws IllegalArgumentException as {@link #pollGroup}
+     */
+    public CompletableFuture<Void> commitGroup(int broker, String consumerId) {
+        PeerClient peer = groupPeer(broker, consumerId);
+        return peer.request(id -> new GroupCommit(id, consumerId), settings.pendingTimeout().plus(FORWARD_SLACK))
+                .handle((m, e) -> {
+                    if (e != null) {
+                        throw unreachable(broker, e);
+                    }
+                    if (!(m instanceof GroupCommitReply reply)) {
+                        throw new IllegalStateException("broker " + broker + " answered a group commit with "
+                                + m.getClass().getSimpleName());
+                    }
+                    if (reply.status() != GroupStatus.OK) {
+                        throw groupFailure(broker, consumerId, reply.status(), reply.message());
+                    }
+                    return null;
+                });
+    }
+
+    private PeerClient groupPeer(int broker, String consumerId) {
+        if (broker == settings.ordinal()) {
+            throw new IllegalArgumentException("broker " + broker + " is this broker: use its ConsumerService");
+        }
+        PeerClient peer = peers.get(broker);
+        if (peer == null) {
+            throw new IllegalArgumentException("no broker " + broker + " in a cluster of " + settings.brokers());
+        }
+        if (consumerId == null || consumerId.isBlank()) {
+            throw new IllegalArgumentException("consumerId must not be empty");
+        }
+        if (ByteBufUtil.utf8Bytes(consumerId) > Short.MAX_VALUE) {
+            throw new IllegalArgumentException("consumerId is longer than a cluster frame string (32 KiB)");
+        }
+        return peer;
+    }
+
+    private static PeerUnavailableException unreachable(int broker, Throwable e) {
+        Throwable cause = unwrap(e);
+        if (cause instanceof PeerUnavailableException p) {
+            return p;
+        }
+        return new PeerUnavailableException(broker, cause instanceof TimeoutException ? cause.getMessage() : cause.toString());
+    }
+
+    private static RuntimeException groupFailure(int broker, String consumerId, GroupStatus status, String message) {
+        return switch (status) {
+            case NOT_REGISTERED -> new NotRegisteredException(consumerId);
+            case UNAVAILABLE -> new PeerUnavailableException(broker, message);
+            default -> new IllegalStateException("broker " + broker + " failed the request of consumer '" + consumerId
+                    + "': " + message);
+        };
+    }
+
+    private static PollResult pollResult(GroupPollReply reply) {
+        if (reply.batches().isEmpty()) {
+            return PollResult.EMPTY;
+        }
+        List<PartitionBatch> batches = new ArrayList<>(reply.batches().size());
+        for (GroupBatch b : reply.batches()) {
+            List<Chunk> chunks = new ArrayList<>(b.chunks().size());
+            for (byte[] c : b.chunks()) {
+                chunks.add(Chunk.wrap(c));
+            }
+            batches.add(new PartitionBatch(b.topic(), b.partition(), b.token(), b.rangeIndex(), b.version(),
+                    b.startOffset(), b.nextOffset(), chunks));
+        }
+        return new PollResult(batches);
+    }
+
     // ------------------------------------------------------------------ inter-broker channel (event loops)
 
     @Override
     public void onRequest(int peer, ClusterMessage request, Channel channel) {
         switch (request) {
             case Forward f -> handleForward(f, channel);
+            case GroupPoll p -> handleGroupPoll(p, channel);
+            case GroupCommit c -> handleGroupCommit(c, channel);
             case Replicate r -> {
                 RangeReplica replica = replicas.get(r.range());
                 if (replica == null) {
@@ -413,6 +566,84 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
             channel.writeAndFlush(new ForwardReply(f.requestId(), answer.status(), answer.retryAfterSeconds(), answer.json()),
                     channel.voidPromise());
         });
+    }
+
+    private void handleGroupPoll(GroupPoll p, Channel channel) {
+        GroupRequests handler = groups;
+        if (handler == null || closed) {
+            channel.writeAndFlush(new GroupPollReply(p.requestId(), GroupStatus.UNAVAILABLE, STARTING_OR_STOPPING, List.of()),
+                    channel.voidPromise());
+            return;
+        }
+        CompletableFuture<PollResult> polled;
+        try {
+            polled = handler.poll(p.consumerId(), p.timeoutMs(), p.maxBytes());
+        } catch (RuntimeException e) {
+            polled = CompletableFuture.failedFuture(e);
+        }
+        polled.whenComplete((result, e) -> channel.writeAndFlush(
+                e == null ? pollReply(p, result) : new GroupPollReply(p.requestId(), groupStatus(e), groupMessage(p.consumerId(), e),
+                        List.of()),
+                channel.voidPromise()));
+    }
+
+    private static GroupPollReply pollReply(GroupPoll p, PollResult result) {
+        List<GroupBatch> batches = new ArrayList<>(result.batches().size());
+        for (PartitionBatch b : result.batches()) {
+            List<byte[]> chunks = new ArrayList<>(b.chunks().size());
+            for (Chunk c : b.chunks()) {
+                chunks.add(c.bytes()); // the stored array itself: the encoder copies it into the frame
+            }
+            batches.add(new GroupBatch(b.topic(), b.partition(), b.token(), b.rangeIndex(), b.version(), b.startOffset(),
+                    b.nextOffset(), chunks));
+        }
+        GroupPollReply reply = new GroupPollReply(p.requestId(), GroupStatus.OK, null, batches);
+        long bytes = ClusterMessageEncoder.bodyLength(reply);
+        if (bytes > ClusterFrames.MAX_FRAME_BYTES) {
+            // Sending it would make the peer close the connection (and fail everything else in flight on it).
+            log.warn("the poll answer for consumer {} is {} bytes, above the cluster frame limit of {}; answered FAILED",
+                    p.consumerId(), bytes, ClusterFrames.MAX_FRAME_BYTES);
+            return new GroupPollReply(p.requestId(), GroupStatus.FAILED, "the poll answer of " + bytes
+                    + " bytes is larger than the cluster frame limit of " + ClusterFrames.MAX_FRAME_BYTES
+                    + " bytes; poll with a smaller maxBytes", List.of());
+        }
+        return reply;
+    }
+
+    private void handleGroupCommit(GroupCommit c, Channel channel) {
+        GroupRequests handler = groups;
+        if (handler == null || closed) {
+            channel.writeAndFlush(new GroupCommitReply(c.requestId(), GroupStatus.UNAVAILABLE, STARTING_OR_STOPPING),
+                    channel.voidPromise());
+            return;
+        }
+        CompletableFuture<Void> committed;
+        try {
+            committed = handler.commit(c.consumerId());
+        } catch (RuntimeException e) {
+            committed = CompletableFuture.failedFuture(e);
+        }
+        committed.whenComplete((v, e) -> channel.writeAndFlush(e == null
+                        ? new GroupCommitReply(c.requestId(), GroupStatus.OK, null)
+                        : new GroupCommitReply(c.requestId(), groupStatus(e), groupMessage(c.consumerId(), e)),
+                channel.voidPromise()));
+    }
+
+    private static GroupStatus groupStatus(Throwable e) {
+        return unwrap(e) instanceof NotRegisteredException ? GroupStatus.NOT_REGISTERED : GroupStatus.FAILED;
+    }
+
+    private static String groupMessage(String consumerId, Throwable e) {
+        Throwable cause = unwrap(e);
+        if (!(cause instanceof NotRegisteredException)) {
+            log.warn("a group request of consumer {} from another broker failed: {}", consumerId, cause.toString());
+        }
+        String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+        return message.length() <= MAX_MESSAGE_CHARS ? message : message.substring(0, MAX_MESSAGE_CHARS) + "…";
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 
     @Override

@@ -9,8 +9,16 @@ import io.netty.handler.codec.LengthFieldPrepender;
  * {@link ClusterMessage} ({@link ClusterMessageEncoder} describes it).
  */
 public final class ClusterFrames {
-    /** Largest frame accepted: a chunk of the largest request body (64 MiB) plus headroom. */
-    public static final int MAX_FRAME_BYTES = 80 * 1024 * 1024;
+    /**
+     * Largest frame accepted. The biggest frames are {@link ClusterMessage.GroupPollReply}s: a poll returns
+     * up to max-poll-bytes (at most 64 MiB) and may pass it by the one chunk that crosses the limit (a
+     * chunk is built from one produce request, whose body is at most 64 MiB; 12 bytes per record plus the
+     * key are added), plus a few bytes per batch and chunk: 16 MiB of headroom above those 128 MiB. A {@code Replicate} or {@code Forward} carries one such chunk
+     * or body. The decoder only grows its buffer as bytes arrive, so the limit costs nothing for small
+     * frames. A sender must not send more (the receiver would close the connection): group poll answers
+     * are checked against it before sending.
+     */
+    public static final int MAX_FRAME_BYTES = 144 * 1024 * 1024;
 
     private static final ClusterMessageEncoder ENCODER = new ClusterMessageEncoder();
     private static final LengthFieldPrepender PREPENDER = new LengthFieldPrepender(4);

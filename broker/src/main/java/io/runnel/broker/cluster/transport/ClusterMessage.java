@@ -165,4 +165,92 @@ public sealed interface ClusterMessage {
             Objects.requireNonNull(status, "status");
         }
     }
+
+    /** Outcome of a {@link GroupPoll} or {@link GroupCommit} on the receiver. */
+    enum GroupStatus {
+        OK,
+        /** The consumer is not (or no longer) registered: it must register again. */
+        NOT_REGISTERED,
+        /** The receiver is starting or stopping (no consumer groups to ask); retry shortly. */
+        UNAVAILABLE,
+        /** Anything else; the reply's message says what. */
+        FAILED
+    }
+
+    /**
+     * A poll of consumer {@code consumerId} for the partitions of its assignment the receiver leads: as
+     * the HTTP poll, it first commits what the consumer's previous poll on the receiver returned.
+     *
+     * @param timeoutMs how long the receiver may wait for data (capped by its max-poll-wait-ms)
+     * @param maxBytes  most chunk bytes to return; {@code <= 0} or above the receiver's max-poll-bytes
+     *                  means that cap
+     */
+    record GroupPoll(long requestId, String consumerId, long timeoutMs, int maxBytes) implements ClusterMessage {
+        public GroupPoll {
+            Objects.requireNonNull(consumerId, "consumerId");
+        }
+    }
+
+    /**
+     * The events one {@link GroupPoll} read from one partition: the fields of the broker's
+     * {@code PartitionBatch}, with its stored chunks as they are (keys, timestamps and CRCs included).
+     * Records of the first chunk below {@code startOffset} were delivered before and are to be skipped.
+     */
+    record GroupBatch(String topic, int partition, long token, int rangeIndex, int version, long startOffset,
+                      long nextOffset, List<byte[]> chunks) {
+        public GroupBatch {
+            Objects.requireNonNull(topic, "topic");
+            chunks = List.copyOf(chunks);
+        }
+
+        /** Bytes of the chunks. */
+        public long chunkBytes() {
+            long n = 0;
+            for (byte[] c : chunks) {
+                n += c.length;
+            }
+            return n;
+        }
+    }
+
+    /**
+     * The answer to a {@link GroupPoll}: with {@link GroupStatus#OK} the batches read (none when there was
+     * nothing to read), otherwise no batches and a message saying why.
+     *
+     * @param message {@code null} with {@link GroupStatus#OK}
+     */
+    record GroupPollReply(long requestId, GroupStatus status, String message, List<GroupBatch> batches)
+            implements ClusterMessage {
+        public GroupPollReply {
+            Objects.requireNonNull(status, "status");
+            batches = List.copyOf(batches);
+        }
+
+        /** Bytes of the chunks of every batch. */
+        public long chunkBytes() {
+            long n = 0;
+            for (GroupBatch b : batches) {
+                n += b.chunkBytes();
+            }
+            return n;
+        }
+    }
+
+    /** Commits now, on the receiver, the positions its last {@link GroupPoll} of {@code consumerId} reached. */
+    record GroupCommit(long requestId, String consumerId) implements ClusterMessage {
+        public GroupCommit {
+            Objects.requireNonNull(consumerId, "consumerId");
+        }
+    }
+
+    /**
+     * The answer to a {@link GroupCommit}, sent once the commit is durable ({@link GroupStatus#OK}) or failed.
+     *
+     * @param message {@code null} with {@link GroupStatus#OK}
+     */
+    record GroupCommitReply(long requestId, GroupStatus status, String message) implements ClusterMessage {
+        public GroupCommitReply {
+            Objects.requireNonNull(status, "status");
+        }
+    }
 }

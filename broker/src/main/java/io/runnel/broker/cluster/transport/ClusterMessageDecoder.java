@@ -12,6 +12,12 @@ import io.runnel.broker.cluster.transport.ClusterMessage.Follow;
 import io.runnel.broker.cluster.transport.ClusterMessage.FollowReply;
 import io.runnel.broker.cluster.transport.ClusterMessage.Forward;
 import io.runnel.broker.cluster.transport.ClusterMessage.ForwardReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.GroupBatch;
+import io.runnel.broker.cluster.transport.ClusterMessage.GroupCommit;
+import io.runnel.broker.cluster.transport.ClusterMessage.GroupCommitReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.GroupPoll;
+import io.runnel.broker.cluster.transport.ClusterMessage.GroupPollReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.GroupStatus;
 import io.runnel.broker.cluster.transport.ClusterMessage.Hello;
 import io.runnel.broker.cluster.transport.ClusterMessage.Position;
 import io.runnel.broker.cluster.transport.ClusterMessage.Replicate;
@@ -104,6 +110,32 @@ public final class ClusterMessageDecoder extends MessageToMessageDecoder<ByteBuf
             }
             case ClusterMessageEncoder.FOLLOW_REPLY -> new FollowReply(id, in.readInt(), in.readLong(),
                     readEnum(in, ReplyStatus.values()));
+            case ClusterMessageEncoder.GROUP_POLL -> new GroupPoll(id, readString(in), in.readLong(), in.readInt());
+            case ClusterMessageEncoder.GROUP_POLL_REPLY -> {
+                GroupStatus status = readEnum(in, GroupStatus.values());
+                String message = readString(in);
+                int n = readCount(in, 42);
+                List<GroupBatch> batches = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    String topic = readString(in);
+                    int partition = in.readInt();
+                    long token = in.readLong();
+                    int rangeIndex = in.readInt();
+                    int version = in.readInt();
+                    long startOffset = in.readLong();
+                    long nextOffset = in.readLong();
+                    int c = readCount(in, 4);
+                    List<byte[]> chunks = new ArrayList<>(c);
+                    for (int j = 0; j < c; j++) {
+                        chunks.add(readBytes(in));
+                    }
+                    batches.add(new GroupBatch(topic, partition, token, rangeIndex, version, startOffset, nextOffset, chunks));
+                }
+                yield new GroupPollReply(id, status, message, batches);
+            }
+            case ClusterMessageEncoder.GROUP_COMMIT -> new GroupCommit(id, readString(in));
+            case ClusterMessageEncoder.GROUP_COMMIT_REPLY -> new GroupCommitReply(id, readEnum(in, GroupStatus.values()),
+                    readString(in));
             default -> throw new CorruptedFrameException("unknown cluster frame type " + type);
         };
     }

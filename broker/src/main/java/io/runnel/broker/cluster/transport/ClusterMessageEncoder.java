@@ -1,6 +1,7 @@
 package io.runnel.broker.cluster.transport;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToByteEncoder;
@@ -11,6 +12,11 @@ import io.runnel.broker.cluster.transport.ClusterMessage.Follow;
 import io.runnel.broker.cluster.transport.ClusterMessage.FollowReply;
 import io.runnel.broker.cluster.transport.ClusterMessage.Forward;
 import io.runnel.broker.cluster.transport.ClusterMessage.ForwardReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.GroupBatch;
+import io.runnel.broker.cluster.transport.ClusterMessage.GroupCommit;
+import io.runnel.broker.cluster.transport.ClusterMessage.GroupCommitReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.GroupPoll;
+import io.runnel.broker.cluster.transport.ClusterMessage.GroupPollReply;
 import io.runnel.broker.cluster.transport.ClusterMessage.Hello;
 import io.runnel.broker.cluster.transport.ClusterMessage.Position;
 import io.runnel.broker.cluster.transport.ClusterMessage.Replicate;
@@ -25,7 +31,10 @@ import java.nio.charset.StandardCharsets;
  * <p>Body layout (big-endian): {@code type:int8 | requestId:int64 | fields}. Strings are
  * {@code length:int16 | UTF-8} with length -1 for {@code null}; byte arrays {@code length:int32 | bytes};
  * lists {@code count:int32 | items}; enums their ordinal as {@code int8}. The field order of each type
- * is the record's component order ({@link ClusterMessageDecoder} reads the same).
+ * is the record's component order ({@link ClusterMessageDecoder} reads the same). A
+ * {@link GroupPollReply}'s batches are {@code count:int32} times {@code topic | partition:int32 |
+ * token:int64 | rangeIndex:int32 | version:int32 | startOffset:int64 | nextOffset:int64 | chunks}, the
+ * chunks a list of byte arrays.
  *
  * <p>Ownership: the message is a heap object and is not retained; the output buffer is allocated
  * here, sized for the message, and passed on (released by the transport once written).
@@ -41,6 +50,13 @@ public final class ClusterMessageEncoder extends MessageToByteEncoder<ClusterMes
     static final byte FETCH_REPLY = 7;
     static final byte FOLLOW = 8;
     static final byte FOLLOW_REPLY = 9;
+    static final byte GROUP_POLL = 10;
+    static final byte GROUP_POLL_REPLY = 11;
+    static final byte GROUP_COMMIT = 12;
+    static final byte GROUP_COMMIT_REPLY = 13;
+
+    /** Bytes of a batch besides its topic's and chunks' bytes: the fixed fields and the length prefixes. */
+    private static final int BATCH_OVERHEAD = 2 + 4 + 8 + 4 + 4 + 8 + 8 + 4;
 
     public ClusterMessageEncoder() {
         super(ClusterMessage.class);
@@ -53,6 +69,7 @@ public final class ClusterMessageEncoder extends MessageToByteEncoder<ClusterMes
             case Replicate r -> r.chunk().length;
             case Forward f -> f.body().length;
             case ForwardReply f -> f.jsonBody().length;
+            case GroupPollReply r -> (int) Math.min(Integer.MAX_VALUE - 1024, bodyLength(r));
             default -> 0;
         };
         int capacity = bulk + 512;
@@ -149,7 +166,54 @@ public final class ClusterMessageEncoder extends MessageToByteEncoder<ClusterMes
                 out.writeLong(f.version());
                 out.writeByte(f.status().ordinal());
             }
+            case GroupPoll p -> {
+                header(out, GROUP_POLL, p.requestId());
+                writeString(out, p.consumerId());
+                out.writeLong(p.timeoutMs());
+                out.writeInt(p.maxBytes());
+            }
+            case GroupPollReply r -> {
+                header(out, GROUP_POLL_REPLY, r.requestId());
+                out.writeByte(r.status().ordinal());
+                writeString(out, r.message());
+                out.writeInt(r.batches().size());
+                for (GroupBatch b : r.batches()) {
+                    writeString(out, b.topic());
+                    out.writeInt(b.partition());
+                    out.writeLong(b.token());
+                    out.writeInt(b.rangeIndex());
+                    out.writeInt(b.version());
+                    out.writeLong(b.startOffset());
+                    out.writeLong(b.nextOffset());
+                    out.writeInt(b.chunks().size());
+                    for (byte[] chunk : b.chunks()) {
+                        writeBytes(out, chunk);
+                    }
+                }
+            }
+            case GroupCommit c -> {
+                header(out, GROUP_COMMIT, c.requestId());
+                writeString(out, c.consumerId());
+            }
+            case GroupCommitReply r -> {
+                header(out, GROUP_COMMIT_REPLY, r.requestId());
+                out.writeByte(r.status().ordinal());
+                writeString(out, r.message());
+            }
         }
+    }
+
+    /**
+     * The frame body length of {@code reply} (without the 4-byte length prefix): a sender compares it
+     * with {@link ClusterFrames#MAX_FRAME_BYTES} before sending, as a bigger frame would make the
+     * receiver close the connection.
+     */
+    public static long bodyLength(GroupPollReply reply) {
+        long n = 1 + 8 + 1 + 2 + (reply.message() == null ? 0 : ByteBufUtil.utf8Bytes(reply.message())) + 4;
+        for (GroupBatch b : reply.batches()) {
+            n += BATCH_OVERHEAD + ByteBufUtil.utf8Bytes(b.topic()) + 4L * b.chunks().size() + b.chunkBytes();
+        }
+        return n;
     }
 
     private static void header(ByteBuf out, byte type, long requestId) {

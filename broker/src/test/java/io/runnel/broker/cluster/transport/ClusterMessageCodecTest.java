@@ -16,12 +16,20 @@ import io.runnel.broker.cluster.transport.ClusterMessage.Follow;
 import io.runnel.broker.cluster.transport.ClusterMessage.FollowReply;
 import io.runnel.broker.cluster.transport.ClusterMessage.Forward;
 import io.runnel.broker.cluster.transport.ClusterMessage.ForwardReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.GroupBatch;
+import io.runnel.broker.cluster.transport.ClusterMessage.GroupCommit;
+import io.runnel.broker.cluster.transport.ClusterMessage.GroupCommitReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.GroupPoll;
+import io.runnel.broker.cluster.transport.ClusterMessage.GroupPollReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.GroupStatus;
 import io.runnel.broker.cluster.transport.ClusterMessage.Hello;
 import io.runnel.broker.cluster.transport.ClusterMessage.Position;
 import io.runnel.broker.cluster.transport.ClusterMessage.Replicate;
 import io.runnel.broker.cluster.transport.ClusterMessage.ReplicateAck;
 import io.runnel.broker.cluster.transport.ClusterMessage.ReplyStatus;
 import io.runnel.broker.cluster.transport.ClusterMessage.TruncationPoint;
+import io.runnel.storage.Chunk;
+import io.runnel.storage.ChunkBuilder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,7 +67,18 @@ class ClusterMessageCodecTest {
                 new FetchReply(18, 2, 3L, ReplyStatus.OK, List.of(new TruncationPoint("a", 8, 2, 90)), List.of("a", "b", "c")),
                 new FetchReply(19, 2, 3L, ReplyStatus.NOT_LEADER, List.of(), List.of()),
                 new Follow(20, 2, 3L, List.of(new Position("a", 8, 90), new Position("b", 9, 0))),
-                new FollowReply(21, 2, 3L, ReplyStatus.OK));
+                new FollowReply(21, 2, 3L, ReplyStatus.OK),
+                new GroupPoll(22, "bridge-export-ü", 30_000, 1 << 20),
+                new GroupPoll(23, "c", 0, 0),
+                new GroupPollReply(24, GroupStatus.OK, null, List.of(
+                        new GroupBatch("orders", 5, Long.MIN_VALUE + 7, 1, 3, 10, 12, List.of(chunk, new byte[] {1, 2, 3})),
+                        new GroupBatch("clicks", 0, 42, 0, 1, 0, 1, List.of(new byte[0])))),
+                new GroupPollReply(25, GroupStatus.OK, null, List.of()),
+                new GroupPollReply(26, GroupStatus.NOT_REGISTERED, "consumer 'x' is not registered", List.of()),
+                new GroupPollReply(27, GroupStatus.UNAVAILABLE, "starting", List.of()),
+                new GroupCommit(28, "bridge-export"),
+                new GroupCommitReply(29, GroupStatus.OK, null),
+                new GroupCommitReply(30, GroupStatus.FAILED, "not_leader: retry"));
     }
 
     @ParameterizedTest
@@ -93,6 +112,66 @@ class ClusterMessageCodecTest {
             received.add(m);
         }
         assertThat(received).usingRecursiveFieldByFieldElementComparator().containsExactlyElementsOf(sent);
+    }
+
+    @Test
+    void groupPollReplyCarriesStoredChunksWithTheirKeys() {
+        ChunkBuilder builder = new ChunkBuilder(64);
+        byte[] value = "{\"n\":1}".getBytes(StandardCharsets.UTF_8);
+        builder.add("customer-7".getBytes(StandardCharsets.UTF_8), value, 0, value.length, 1234L);
+        byte[] stored = builder.build();
+        Chunk.stamp(stored, 40, 3);
+        GroupPollReply reply = new GroupPollReply(9, GroupStatus.OK, null,
+                List.of(new GroupBatch("orders", 5, 77, 1, 3, 40, 41, List.of(stored))));
+
+        channel.writeOutbound(reply);
+        ByteBuf wire = wire();
+        assertThat((long) wire.readableBytes() - 4).as("bodyLength").isEqualTo(ClusterMessageEncoder.bodyLength(reply));
+        channel.writeInbound(wire);
+        GroupPollReply decoded = channel.readInbound();
+
+        Chunk chunk = Chunk.wrap(decoded.batches().getFirst().chunks().getFirst());
+        assertThat(chunk.baseOffset()).isEqualTo(40);
+        assertThat(chunk.generation()).isEqualTo(3);
+        Chunk.RecordCursor cursor = chunk.cursor();
+        assertThat(cursor.next()).isTrue();
+        assertThat(new String(cursor.key(), StandardCharsets.UTF_8)).isEqualTo("customer-7");
+        assertThat(new String(cursor.array(), cursor.valueOffset(), cursor.valueLength(), StandardCharsets.UTF_8))
+                .isEqualTo("{\"n\":1}");
+        assertThat(cursor.timestamp()).isEqualTo(1234L);
+        assertThat(cursor.next()).isFalse();
+    }
+
+    @Test
+    void bodyLengthOfAGroupPollReplyIsItsEncodedSize() {
+        List<GroupPollReply> replies = messages().filter(m -> m instanceof GroupPollReply).map(m -> (GroupPollReply) m).toList();
+        assertThat(replies).isNotEmpty();
+        for (GroupPollReply reply : replies) {
+            channel.writeOutbound(reply);
+            ByteBuf wire = wire();
+            assertThat((long) wire.readableBytes() - 4).as("%s", reply).isEqualTo(ClusterMessageEncoder.bodyLength(reply));
+            wire.release();
+        }
+    }
+
+    @Test
+    void hugeChunkCountInAGroupBatchIsRefusedBeforeAllocating() {
+        ByteBuf frame = Unpooled.buffer().writeInt(0).writeByte(ClusterMessageEncoder.GROUP_POLL_REPLY).writeLong(3)
+                .writeByte(GroupStatus.OK.ordinal()).writeShort(-1).writeInt(1)
+                .writeShort(1).writeByte('t').writeInt(0).writeLong(0).writeInt(0).writeInt(1).writeLong(0).writeLong(1)
+                .writeInt(Integer.MAX_VALUE);
+        frame.setInt(0, frame.readableBytes() - 4);
+        assertThatThrownBy(() -> channel.writeInbound(frame))
+                .isInstanceOf(CorruptedFrameException.class);
+    }
+
+    @Test
+    void unknownGroupStatusIsACorruptFrame() {
+        ByteBuf frame = Unpooled.buffer().writeInt(0).writeByte(ClusterMessageEncoder.GROUP_COMMIT_REPLY).writeLong(3)
+                .writeByte(GroupStatus.values().length).writeShort(-1);
+        frame.setInt(0, frame.readableBytes() - 4);
+        assertThatThrownBy(() -> channel.writeInbound(frame))
+                .isInstanceOf(CorruptedFrameException.class);
     }
 
     @Test
