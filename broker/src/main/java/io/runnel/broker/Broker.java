@@ -5,11 +5,17 @@ import io.runnel.broker.bridge.BridgeApi;
 import io.runnel.broker.bridge.BridgeManager;
 import io.runnel.broker.bridge.BridgePlacement;
 import io.runnel.broker.bridge.BridgeServices;
+import io.runnel.broker.bridge.ClusterBridgeRegistry;
+import io.runnel.broker.bridge.ClusterGroupReader;
 import io.runnel.broker.bridge.DeclaredBridges;
 import io.runnel.broker.bridge.FileBridgeRegistry;
+import io.runnel.broker.bridge.LocalGroupReader;
+import io.runnel.broker.bridge.RendezvousPlacement;
+import io.runnel.broker.bridge.RoutedEventWriter;
 import io.runnel.broker.bridge.StoreLag;
 import io.runnel.broker.cluster.ClusterNode;
 import io.runnel.broker.cluster.ClusterSettings;
+import io.runnel.broker.cluster.GroupRequests;
 import io.runnel.broker.cluster.TopologyWriter;
 import io.runnel.broker.config.BrokerConfig;
 import io.runnel.broker.consumer.ConsumerConfig;
@@ -214,15 +220,27 @@ public final class Broker implements AutoCloseable {
         GroupSeek seek = new GroupSeek(consumers, node, ring);
         if (node != null) {
             node.onSeekForwarded(seek::onForwarded);
+            node.onGroupRequests(GroupRequests.of(consumers::poll, consumers::commit));
         }
 
         // Kafka bridges, each on its own thread; closed before the consumer groups and the store they use.
-        bridges = new BridgeManager(new FileBridgeRegistry(config.dataDir()), BridgePlacement.thisBroker(),
-                new BridgeServices(consumers, produce, new EventBodyParser(new JsonFactory()),
-                        new StoreLag(store, ring::partitionCount), clock),
-                metrics.registry());
+        // In a cluster their definitions live in the metadata and each runs on the broker the placement picks.
+        EventBodyParser bridgeParser = new EventBodyParser(new JsonFactory());
+        BridgeServices bridgeServices = new BridgeServices(
+                node == null ? LocalGroupReader.factory(consumers) : ClusterGroupReader.factory(consumers, node),
+                new RoutedEventWriter(produce, bridgeParser, node == null ? ProduceRouter.LOCAL : node),
+                bridgeParser, new StoreLag(store, ring::partitionCount), clock);
+        bridges = node == null
+                ? new BridgeManager(new FileBridgeRegistry(config.dataDir()), BridgePlacement.thisBroker(), bridgeServices,
+                        metrics.registry())
+                : new BridgeManager(new ClusterBridgeRegistry(cluster), new RendezvousPlacement(cluster), bridgeServices,
+                        metrics.registry());
         resources.push(bridges);
         bridges.start(config.bridgesFile() == null ? List.of() : DeclaredBridges.read(config.bridgesFile()));
+        if (node != null) {
+            BridgeManager manager = bridges;
+            cluster.addListener(state -> manager.reconcileSoon());
+        }
         BridgeApi bridgeApi = new BridgeApi(bridges);
         resources.push(bridgeApi);
 

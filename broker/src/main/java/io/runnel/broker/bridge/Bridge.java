@@ -88,6 +88,11 @@ final class Bridge {
         awaitStopped(grace);
     }
 
+    /** Whether a worker was started and not stopped since (it may be backing off after a failure). */
+    boolean started() {
+        return thread != null;
+    }
+
     boolean running() {
         Thread t = thread;
         return t != null && t.isAlive();

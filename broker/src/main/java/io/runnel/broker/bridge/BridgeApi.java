@@ -172,6 +172,11 @@ public final class BridgeApi implements AutoCloseable {
             json.writeStringField("runnelGroup", d.runnelGroup());
         }
         json.writeStringField("state", s.state().wireName());
+        if (v.broker() == BridgePlacement.NOBODY) {
+            json.writeNullField("broker");
+        } else {
+            json.writeNumberField("broker", v.broker());
+        }
         if (s.lag() < 0) {
             json.writeNullField("lag");
         } else {
@@ -195,6 +200,9 @@ public final class BridgeApi implements AutoCloseable {
                 } catch (UnknownBridgeException e) {
                     throw new HttpError(HttpResponseStatus.NOT_FOUND, "unknown_bridge", e.getMessage());
                 } catch (BridgeStoreException e) {
+                    if (e.retriable()) {
+                        throw HttpError.unavailable("no_quorum", "the change was not applied: " + e.getMessage(), 2);
+                    }
                     log.error("bridge definitions could not be stored", e);
                     throw new HttpError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "bridge_store_failed",
                             "the change was not applied: " + e.getMessage());

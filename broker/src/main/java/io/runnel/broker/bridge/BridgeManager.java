@@ -9,7 +9,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +23,12 @@ import org.slf4j.LoggerFactory;
  * The bridges of this broker: creates, replaces, pauses, resumes and deletes them, keeps their
  * definitions in a {@link BridgeRegistry} (so they survive restarts, paused ones stay paused), and
  * runs each bridge that the {@link BridgePlacement} puts here on its own thread.
+ *
+ * <p>The registry is the truth: a change is stored first, then {@link #reconcile} brings the running
+ * bridges in line with the registry and the placement. In a cluster the registry is shared through the
+ * metadata and the placement follows the membership, so the broker calls {@link #reconcileSoon} whenever
+ * either changes: a bridge created through another broker starts here if it is placed here, and a
+ * bridge whose broker died starts on the next one, from its committed progress.
  *
  * <p>Changes are serialised (one at a time) and block while a bridge's worker stops, up to
  * {@link #STOP_GRACE} plus a few seconds: call them off the Netty event loops. Reads
@@ -31,6 +43,8 @@ public final class BridgeManager implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BridgeManager.class);
     /** How long a stopping bridge may take to finish its batch and close its clients before it is interrupted. */
     static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    /** Retry delay while declared bridges cannot be stored (a cluster still forming). */
+    private static final Duration DECLARE_RETRY = Duration.ofSeconds(1);
 
     private final BridgeRegistry registry;
     private final BridgePlacement placement;
@@ -38,7 +52,10 @@ public final class BridgeManager implements AutoCloseable {
     private final MeterRegistry meters;
     private final KafkaClients clients;
     private final ConcurrentSkipListMap<String, Bridge> bridges = new ConcurrentSkipListMap<>();
-    private boolean closed;
+    /** Runs reconciliations asked for by the cluster, so that its callback threads never block on a stop. */
+    private final ScheduledExecutorService background;
+    private final AtomicBoolean reconcileQueued = new AtomicBoolean();
+    private volatile boolean closed;
 
     public BridgeManager(BridgeRegistry registry, BridgePlacement placement, BridgeServices services, MeterRegistry meters) {
         this(registry, placement, services, meters, KafkaClients.REAL);
@@ -52,21 +69,63 @@ public final class BridgeManager implements AutoCloseable {
         this.services = services;
         this.meters = meters;
         this.clients = clients;
+        this.background = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "runnel-bridge-placement");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /**
-     * Applies the declared bridges, then starts every stored bridge that is not paused.
+     * Applies the declared bridges, then starts every stored bridge placed here that is not paused.
+     * Where the registry cannot store the declared bridges yet (a cluster without a raft majority), it
+     * retries in the background and starts the bridges once it could.
      *
      * @throws InvalidBridgeException if two declared bridges share a name
-     * @throws BridgeStoreException   if the registry cannot store a declared bridge
+     * @throws BridgeStoreException   if the registry cannot store a declared bridge and retrying cannot help
      */
-    public synchronized void start(List<BridgeDefinition> declared) {
+    public void start(List<BridgeDefinition> declared) {
         Set<String> names = new HashSet<>();
         for (BridgeDefinition d : declared) {
             if (!names.add(d.name())) {
                 throw new InvalidBridgeException("two declared bridges are named '" + d.name() + "'");
             }
         }
+        try {
+            declare(declared);
+        } catch (BridgeStoreException e) {
+            if (!e.retriable()) {
+                throw e;
+            }
+            log.warn("cannot store the declared bridges yet ({}); retrying every {} s", e.getMessage(),
+                    DECLARE_RETRY.toSeconds());
+            background.schedule(() -> declareInBackground(declared), DECLARE_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+            return;
+        }
+        reconcile();
+        log.info("{} bridge(s) defined, {} running here", bridges.size(), bridges.values().stream().filter(Bridge::running).count());
+    }
+
+    private void declareInBackground(List<BridgeDefinition> declared) {
+        try {
+            declare(declared);
+            reconcile();
+            log.info("declared bridges stored; {} bridge(s) defined", bridges.size());
+        } catch (BridgeStoreException e) {
+            if (!isClosed()) {
+                log.debug("cannot store the declared bridges yet: {}", e.getMessage());
+                try {
+                    background.schedule(() -> declareInBackground(declared), DECLARE_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException closing) {
+                    // closed meanwhile
+                }
+            }
+        } catch (RuntimeException e) {
+            log.error("applying the declared bridges failed", e);
+        }
+    }
+
+    private synchronized void declare(List<BridgeDefinition> declared) {
         Map<String, StoredBridge> stored = new HashMap<>();
         for (StoredBridge s : registry.all()) {
             stored.put(s.name(), s);
@@ -77,12 +136,6 @@ public final class BridgeManager implements AutoCloseable {
                 registry.put(new StoredBridge(d, false));
             }
         }
-        for (StoredBridge s : registry.all()) {
-            Bridge b = new Bridge(s.definition(), newStats(s.definition()), s.paused());
-            bridges.put(s.name(), b);
-            startIfPlaced(b);
-        }
-        log.info("{} bridge(s) defined, {} running here", bridges.size(), bridges.values().stream().filter(Bridge::running).count());
     }
 
     /**
@@ -94,24 +147,9 @@ public final class BridgeManager implements AutoCloseable {
      */
     public synchronized boolean put(BridgeDefinition d) {
         checkOpen();
-        Bridge old = bridges.get(d.name());
-        boolean paused = old != null && old.paused();
-        registry.put(new StoredBridge(d, paused));
-        BridgeStats stats;
-        if (old != null) {
-            old.stop(STOP_GRACE);
-            if (old.definition().direction() == d.direction()) {
-                stats = old.stats();
-            } else {
-                old.stats().unregister();
-                stats = newStats(d);
-            }
-        } else {
-            stats = newStats(d);
-        }
-        Bridge b = new Bridge(d, stats, paused);
-        bridges.put(d.name(), b);
-        startIfPlaced(b);
+        StoredBridge old = stored(d.name());
+        registry.put(new StoredBridge(d, old != null && old.paused()));
+        reconcile();
         log.info("{} bridge {}: {}", old == null ? "created" : "replaced", d.name(), d);
         return old == null;
     }
@@ -119,27 +157,25 @@ public final class BridgeManager implements AutoCloseable {
     /** Stops a bridge and keeps it stopped (also across restarts) until {@link #resume}. */
     public synchronized BridgeView pause(String name) {
         checkOpen();
-        Bridge b = require(name);
-        if (!b.paused()) {
-            registry.put(new StoredBridge(b.definition(), true));
-            b.paused(true);
-            b.stop(STOP_GRACE);
+        StoredBridge s = requireStored(name);
+        if (!s.paused()) {
+            registry.put(new StoredBridge(s.definition(), true));
             log.info("paused bridge {}", name);
         }
-        return view(b);
+        reconcile();
+        return view(require(name));
     }
 
     /** Starts a paused bridge again; it continues from its committed progress. */
     public synchronized BridgeView resume(String name) {
         checkOpen();
-        Bridge b = require(name);
-        if (b.paused()) {
-            registry.put(new StoredBridge(b.definition(), false));
-            b.paused(false);
-            startIfPlaced(b);
+        StoredBridge s = requireStored(name);
+        if (s.paused()) {
+            registry.put(new StoredBridge(s.definition(), false));
             log.info("resumed bridge {}", name);
         }
-        return view(b);
+        reconcile();
+        return view(require(name));
     }
 
     /**
@@ -149,12 +185,81 @@ public final class BridgeManager implements AutoCloseable {
      */
     public synchronized void delete(String name) {
         checkOpen();
-        Bridge b = require(name);
+        requireStored(name);
         registry.remove(name);
-        bridges.remove(name);
-        b.stop(STOP_GRACE);
-        b.stats().unregister();
+        reconcile();
         log.info("deleted bridge {}", name);
+    }
+
+    /**
+     * Brings the bridges of this broker in line with the registry and the placement: adds, replaces and
+     * forgets bridges as stored, and starts or stops each one's worker as its paused flag and placement
+     * say. Blocks while workers stop; idempotent.
+     */
+    public synchronized void reconcile() {
+        if (closed) {
+            return;
+        }
+        Map<String, StoredBridge> stored = new TreeMap<>();
+        for (StoredBridge s : registry.all()) {
+            stored.put(s.name(), s);
+        }
+        for (Bridge b : List.copyOf(bridges.values())) {
+            if (!stored.containsKey(b.definition().name())) {
+                bridges.remove(b.definition().name());
+                b.stop(STOP_GRACE);
+                b.stats().unregister();
+            }
+        }
+        for (StoredBridge s : stored.values()) {
+            Bridge b = bridges.get(s.name());
+            if (b == null) {
+                b = new Bridge(s.definition(), newStats(s.definition()), s.paused());
+                bridges.put(s.name(), b);
+            } else if (!b.definition().equals(s.definition())) {
+                b.stop(STOP_GRACE);
+                BridgeStats stats;
+                if (b.definition().direction() == s.definition().direction()) {
+                    stats = b.stats();
+                } else {
+                    b.stats().unregister();
+                    stats = newStats(s.definition());
+                }
+                b = new Bridge(s.definition(), stats, s.paused());
+                bridges.put(s.name(), b);
+            } else {
+                b.paused(s.paused());
+            }
+            boolean wanted = !s.paused() && placement.runsHere(s.name());
+            if (wanted && !b.started()) {
+                start(b);
+            } else if (!wanted && b.started()) {
+                b.stop(STOP_GRACE);
+                log.info("bridge {} stopped here ({})", s.name(), s.paused() ? "paused" : "placed on broker " + placement.owner(s.name()));
+            }
+        }
+    }
+
+    /**
+     * Reconciles on the manager's own thread soon (coalescing calls that come while one is queued):
+     * for callbacks of the cluster, which must not block.
+     */
+    public void reconcileSoon() {
+        if (isClosed() || !reconcileQueued.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            background.execute(() -> {
+                reconcileQueued.set(false);
+                try {
+                    reconcile();
+                } catch (RuntimeException e) {
+                    log.error("reconciling the bridges failed", e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            reconcileQueued.set(false); // closing
+        }
     }
 
     /** Every bridge, by name. */
@@ -177,6 +282,7 @@ public final class BridgeManager implements AutoCloseable {
             return;
         }
         closed = true;
+        background.shutdownNow();
         // Ask all first, then wait: the bridges wind down in parallel.
         for (Bridge b : bridges.values()) {
             b.requestStop();
@@ -186,11 +292,30 @@ public final class BridgeManager implements AutoCloseable {
         }
     }
 
-    private void startIfPlaced(Bridge b) {
-        if (closed || b.paused() || !placement.runsHere(b.definition().name())) {
-            return;
+    private boolean isClosed() {
+        return closed;
+    }
+
+    private StoredBridge stored(String name) {
+        for (StoredBridge s : registry.all()) {
+            if (s.name().equals(name)) {
+                return s;
+            }
         }
+        return null;
+    }
+
+    private StoredBridge requireStored(String name) {
+        StoredBridge s = stored(name);
+        if (s == null) {
+            throw new UnknownBridgeException(name);
+        }
+        return s;
+    }
+
+    private void start(Bridge b) {
         BridgeDefinition d = b.definition();
+        log.info("bridge {} starts on this broker", d.name());
         Backoff backoff = new Backoff(BridgeWorker.INITIAL_BACKOFF, BridgeWorker.MAX_BACKOFF);
         b.start(d.direction() == BridgeDirection.EXPORT
                 ? new ExportWorker(d, b.stats(), services, backoff, clients)
@@ -221,7 +346,13 @@ public final class BridgeManager implements AutoCloseable {
     }
 
     private BridgeView view(Bridge b) {
-        return new BridgeView(b.definition(), b.stats().snapshot(b.state(), lagOf(b.definition().name())));
+        String name = b.definition().name();
+        int owner = b.paused() ? BridgePlacement.NOBODY : placement.owner(name);
+        BridgeState state = b.state();
+        if (state == BridgeState.STOPPED && owner != BridgePlacement.NOBODY && owner != placement.self()) {
+            state = BridgeState.REMOTE;
+        }
+        return new BridgeView(b.definition(), b.stats().snapshot(state, lagOf(name)), owner);
     }
 
     private Bridge require(String name) {

@@ -10,8 +10,10 @@ public enum BridgeState {
     PAUSED,
     /** Its last attempt failed (see {@code lastError}); it retries with exponential backoff. */
     FAILING,
-    /** Not running on this broker: the broker is shutting down, or the bridge is placed elsewhere. */
-    STOPPED;
+    /** Not running on this broker: the broker is shutting down, or no broker can run it (no majority in view). */
+    STOPPED,
+    /** Runs on another broker of the cluster ({@code broker} in the answer); its counters are there. */
+    REMOTE;
 
     /** The JSON spelling, e.g. {@code running}. */
     public String wireName() {

@@ -1,5 +1,11 @@
 package io.runnel.broker.bridge;
 
-/** A bridge as the admin API shows it: its definition and a snapshot of its status. */
-public record BridgeView(BridgeDefinition definition, BridgeStatus status) {
+/**
+ * A bridge as the admin API shows it: its definition, a snapshot of its status on this broker, and the
+ * broker that runs it.
+ *
+ * @param broker the ordinal of the broker that runs it now, or {@link BridgePlacement#NOBODY} (paused,
+ *               or no broker can)
+ */
+public record BridgeView(BridgeDefinition definition, BridgeStatus status, int broker) {
 }

@@ -2,7 +2,6 @@ package io.runnel.broker.bridge;
 
 import io.runnel.broker.consumer.PartitionBatch;
 import io.runnel.broker.consumer.PollResult;
-import io.runnel.broker.consumer.StartPosition;
 import io.runnel.storage.Chunk;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,8 +21,9 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 /**
  * Export: Runnel topic to Kafka topic.
  *
- * <p>Reads as the only member of the Runnel consumer group {@code bridge-<name>} (registered
- * in-process, starting from the earliest event the first time), sends every event of a poll with an
+ * <p>Reads as the only member of the Runnel consumer group {@code bridge-<name>} (through a
+ * {@link GroupReader}: this broker's groups, or every leader of a cluster; starting from the earliest
+ * event the first time), sends every event of a poll with an
  * idempotent producer (key: the partition key's bytes, or none; value: the event; timestamp: the
  * event's; headers {@code runnel.topic}, {@code runnel.partition}, {@code runnel.offset}), waits until
  * Kafka acknowledged all of them ({@code flush}), and only then commits the group's position. Kafka's
@@ -43,15 +43,13 @@ final class ExportWorker extends BridgeWorker {
     static final String HEADER_PARTITION = "runnel.partition";
     static final String HEADER_OFFSET = "runnel.offset";
 
-    private final String consumerId;
     private Producer<byte[], byte[]> producer;
-    private boolean registered;
+    private GroupReader reader;
 
     private final KafkaClients clients;
 
     ExportWorker(BridgeDefinition definition, BridgeStats stats, BridgeServices services, Backoff backoff, KafkaClients clients) {
         super(definition, stats, services, backoff);
-        this.consumerId = definition.runnelGroup();
         this.clients = clients;
     }
 
@@ -65,14 +63,13 @@ final class ExportWorker extends BridgeWorker {
         } catch (TimeoutException e) {
             throw new BridgeFailure(exists ? KafkaProblems.describe(definition, e) : KafkaProblems.missingTopic(definition), e);
         }
-        registered = true;
-        await(services.consumers().register(consumerId, definition.runnelGroup(), List.of(definition.topic()),
-                StartPosition.EARLIEST), RUNNEL_TIMEOUT, "registering the Runnel consumer");
+        reader = services.readers().open(definition);
+        await(reader.join(), RUNNEL_TIMEOUT, "registering the Runnel consumer");
     }
 
     @Override
     protected void step() throws Exception {
-        PollResult polled = await(services.consumers().poll(consumerId, POLL_WAIT.toMillis(), 0),
+        PollResult polled = await(reader.poll(POLL_WAIT.toMillis()),
                 POLL_WAIT.plus(RUNNEL_TIMEOUT), "polling Runnel");
         if (polled.isEmpty()) {
             return;
@@ -119,17 +116,18 @@ final class ExportWorker extends BridgeWorker {
             }
         }
         // Kafka has the whole batch: commit it even if a stop is pending, or a restart would send it again.
-        awaitEvenIfStopping(services.consumers().commit(consumerId), RUNNEL_TIMEOUT, "committing the Runnel position");
+        awaitEvenIfStopping(reader.commit(), RUNNEL_TIMEOUT, "committing the Runnel position");
         stats.bridged(events, bytes);
     }
 
     @Override
     protected void closeSession() {
-        if (registered) {
-            registered = false;
+        if (reader != null) {
+            GroupReader r = reader;
+            reader = null;
             try {
                 // Positions past the last commit were not acknowledged by Kafka: drop them.
-                services.consumers().leaveWithoutCommit(consumerId).get(RUNNEL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                r.leave().get(RUNNEL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (Exception e) {
                 // Closed broker or timeout: the member times out without committing either.
                 if (e instanceof InterruptedException) {

@@ -3,7 +3,6 @@ package io.runnel.broker.bridge;
 import io.runnel.broker.produce.BodyFormat;
 import io.runnel.broker.produce.EventBatch;
 import io.runnel.broker.produce.MalformedEventsException;
-import io.runnel.broker.produce.ProduceService;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -106,12 +105,11 @@ final class ImportWorker extends BridgeWorker {
             events++;
             bytes += event.length;
         }
-        List<CompletableFuture<ProduceService.Produced>> acks = new ArrayList<>(byKey.size());
+        List<CompletableFuture<Void>> acks = new ArrayList<>(byKey.size());
         for (Map.Entry<String, ByteArrayOutputStream> e : byKey.entrySet()) {
-            EventBatch batch = services.parser().parse(BodyFormat.NDJSON, e.getValue().toByteArray());
-            acks.add(services.produce().produce(definition.topic(), e.getKey(), batch));
+            acks.add(services.writer().write(definition.topic(), e.getKey(), e.getValue().toByteArray()));
         }
-        for (CompletableFuture<ProduceService.Produced> ack : acks) {
+        for (CompletableFuture<Void> ack : acks) {
             // Even when a stop is pending: the acknowledgement comes within milliseconds, and
             // committing it to Kafka now spares duplicates after the restart.
             awaitEvenIfStopping(ack, RUNNEL_TIMEOUT, "storing the imported events in Runnel");

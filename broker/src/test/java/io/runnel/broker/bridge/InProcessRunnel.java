@@ -7,6 +7,7 @@ import io.runnel.broker.consumer.ConsumerService;
 import io.runnel.broker.produce.BodyFormat;
 import io.runnel.broker.produce.EventBodyParser;
 import io.runnel.broker.produce.PartitionChooser;
+import io.runnel.broker.produce.ProduceRouter;
 import io.runnel.broker.produce.ProduceService;
 import io.runnel.discovery.TokenRing;
 import io.runnel.storage.LogStore;
@@ -37,7 +38,8 @@ final class InProcessRunnel implements AutoCloseable {
         consumers = new ConsumerService(store, ring, ConsumerConfig.defaults(), Clock.systemUTC());
         List<Integer> all = IntStream.range(0, ring.partitionCount()).boxed().toList();
         produce = new ProduceService(store, new PartitionChooser(ring, all), TopicConfig.DEFAULT, consumers::onAppend, Clock.systemUTC());
-        services = new BridgeServices(consumers, produce, parser, new StoreLag(store, ring::partitionCount), Clock.systemUTC());
+        services = new BridgeServices(LocalGroupReader.factory(consumers), new RoutedEventWriter(produce, parser, ProduceRouter.LOCAL),
+                parser, new StoreLag(store, ring::partitionCount), Clock.systemUTC());
     }
 
     /** Appends events with one key as one batch and waits until stored. */
