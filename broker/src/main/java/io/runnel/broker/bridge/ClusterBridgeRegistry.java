@@ -62,12 +62,22 @@ public final class ClusterBridgeRegistry implements BridgeRegistry {
         } catch (IllegalArgumentException e) {
             throw new InvalidBridgeException(e.getMessage()); // e.g. over BridgeEntry.MAX_DEFINITION_BYTES
         }
+        checkReady("store bridge " + bridge.name());
         await(cluster.putBridge(entry), "store bridge " + bridge.name());
     }
 
     @Override
     public void remove(String name) {
+        checkReady("remove bridge " + name);
         await(cluster.removeBridge(name), "remove bridge " + name);
+    }
+
+    /** Refuses at once while the metadata has no raft leader, rather than wait for the commit timeout. */
+    private void checkReady(String what) {
+        if (!cluster.ready()) {
+            throw new BridgeStoreException("could not " + what + ": the cluster metadata is not ready (no raft leader"
+                    + " yet, or fewer than a majority of brokers up)", null, true);
+        }
     }
 
     static String encode(BridgeDefinition d) {

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.runnel.broker.bridge.BridgeScenarios.KafkaRecord;
+import io.runnel.broker.config.Option;
 import io.runnel.broker.process.BrokerProcess;
 import io.runnel.broker.process.BrokerProcesses;
 import io.runnel.broker.process.ClusterHarness;
@@ -19,6 +20,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,8 +49,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Bridges in a three-broker cluster of real broker JVMs ({@link ClusterHarness}) against a real Kafka
  * broker in this JVM ({@link EmbeddedKafka}):
  * <ul>
- *   <li>a bridge created through any broker is known to all of them, and exactly one runs it (the
- *       others report {@code remote} and name the same broker);</li>
+ *   <li>a bridge created through any broker's admin API, or declared in every broker's
+ *       {@code --bridges-file}, is known to all of them, and exactly one runs it (the others report
+ *       {@code remote} and name the same broker);</li>
  *   <li>under keyed load on both sides, {@code kill -9} of the broker running the export, and later of
  *       the one running the import: each bridge moves to a surviving broker and comes back after the
  *       restart, and nothing is lost: every acknowledged event reaches the other side, in order per
@@ -66,7 +69,7 @@ class ClusterBridgeIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
-    static Path kafkaDir;
+    static Path dir;
     private static EmbeddedKafka kafka;
 
     @RegisterExtension
@@ -78,7 +81,7 @@ class ClusterBridgeIT {
 
     @BeforeAll
     static void startKafka() {
-        kafka = EmbeddedKafka.start(kafkaDir);
+        kafka = EmbeddedKafka.start(dir.resolve("kafka"));
     }
 
     @AfterAll
@@ -99,13 +102,15 @@ class ClusterBridgeIT {
     void eachBridgeRunsOnOneBrokerMovesWhenItIsKilledAndLosesNothing() throws Exception {
         kafka.createTopic("exported", 4);
         kafka.createTopic("to-import", 4);
-        cluster = new ClusterHarness(processes, BROKERS, RANGES, Map.of());
+        // The import is declared in every broker's --bridges-file; the export is created through broker 0's API.
+        Path declared = dir.resolve("bridges.json");
+        Files.writeString(declared, "[{\"name\":\"in\",\"direction\":\"import\",\"topic\":\"imported\","
+                + "\"kafkaTopic\":\"to-import\",\"bootstrapServers\":\"" + kafka.bootstrap() + "\"}]");
+        cluster = new ClusterHarness(processes, BROKERS, RANGES, Map.of(Option.BRIDGES_FILE, declared.toString()));
         cluster.startAll().awaitReady(READY);
         cluster.awaitSettled(SETTLE);
 
         assertThat(put(0, "out", "{\"direction\":\"export\",\"topic\":\"orders\",\"kafkaTopic\":\"exported\","
-                + "\"bootstrapServers\":\"" + kafka.bootstrap() + "\"}").statusCode()).isEqualTo(201);
-        assertThat(put(1, "in", "{\"direction\":\"import\",\"topic\":\"imported\",\"kafkaTopic\":\"to-import\","
                 + "\"bootstrapServers\":\"" + kafka.bootstrap() + "\"}").statusCode()).isEqualTo(201);
         int exportOwner = awaitOneRunner("out", -1);
         int importOwner = awaitOneRunner("in", -1);
