@@ -1,12 +1,11 @@
 package io.runnel.broker.bridge;
 
+import io.runnel.broker.process.TestPorts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,9 +44,10 @@ final class EmbeddedKafka implements AutoCloseable {
     }
 
     static EmbeddedKafka start(Path dir) {
-        int port = freePort();
-        int saslPort = freePort();
-        int controllerPort = freePort();
+        int[] ports = TestPorts.free(List.of("127.0.0.1"), 3);
+        int port = ports[0];
+        int saslPort = ports[1];
+        int controllerPort = ports[2];
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
@@ -133,15 +133,5 @@ final class EmbeddedKafka implements AutoCloseable {
     public void close() {
         server.shutdown();
         server.awaitShutdown();
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

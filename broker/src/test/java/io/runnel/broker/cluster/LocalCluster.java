@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.runnel.broker.Broker;
 import io.runnel.broker.config.BrokerConfig;
 import io.runnel.broker.config.Option;
+import io.runnel.broker.process.TestPorts;
 import io.runnel.discovery.ClusterState;
 import io.runnel.discovery.Generation;
 import io.runnel.discovery.TokenRing;
@@ -16,9 +17,6 @@ import io.runnel.storage.ReadResult;
 import io.runnel.storage.TopicInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -277,35 +274,7 @@ final class LocalCluster implements AutoCloseable {
 
     /** Ports free on every broker address at once. */
     private static int[] freePortsOnAll(int brokers, int count) {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int[] ports = new int[count];
-            List<ServerSocket> held = new ArrayList<>();
-            try {
-                for (int i = 0; i < count; i++) {
-                    ports[i] = ThreadLocalRandom.current().nextInt(20_000, 40_000);
-                    for (int b = 0; b < brokers; b++) {
-                        ServerSocket s = new ServerSocket();
-                        held.add(s);
-                        s.setReuseAddress(true);
-                        s.bind(new InetSocketAddress(InetAddress.getByName(address(b)), ports[i]));
-                    }
-                }
-                if (IntStream.of(ports).distinct().count() == count) {
-                    return ports;
-                }
-            } catch (IOException e) {
-                // taken on some address: try others
-            } finally {
-                for (ServerSocket s : held) {
-                    try {
-                        s.close();
-                    } catch (IOException ignored) {
-                        // only a probe
-                    }
-                }
-            }
-        }
-        throw new IllegalStateException("no free ports on all of 127.0.0.1.." + brokers);
+        return TestPorts.free(IntStream.range(0, brokers).mapToObj(LocalCluster::address).toList(), count);
     }
 
     @Override

@@ -6,9 +6,6 @@ import io.runnel.broker.Main;
 import io.runnel.broker.config.Option;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -192,36 +189,22 @@ public final class BrokerProcess implements AutoCloseable {
         return List.copyOf(cmd);
     }
 
-    /**
-     * Ports given, or free ones on {@code address}: all sockets are held open together so that the
-     * three differ. Another process may still take one before the broker binds it (then the broker
-     * exits and {@link #awaitReady} says so), which is unlikely on a 127.0.0.x address of its own.
-     */
+    /** Ports given, or free ones on {@code address} ({@link TestPorts}); the ports differ. */
     static int[] freePorts(String address, int... wanted) {
         int[] ports = wanted.clone();
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            InetAddress bind = InetAddress.getByName(address);
-            for (int i = 0; i < ports.length; i++) {
-                if (ports[i] == 0) {
-                    ServerSocket s = new ServerSocket();
-                    held.add(s);
-                    s.bind(new InetSocketAddress(bind, 0));
-                    ports[i] = s.getLocalPort();
-                }
-            }
-            return ports;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot find free ports on " + address, e);
-        } finally {
-            for (ServerSocket s : held) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // only a probe
-                }
+        int missing = 0;
+        for (int p : ports) {
+            if (p == 0) {
+                missing++;
             }
         }
+        int[] free = TestPorts.free(List.of(address), missing);
+        for (int i = 0, next = 0; i < ports.length; i++) {
+            if (ports[i] == 0) {
+                ports[i] = free[next++];
+            }
+        }
+        return ports;
     }
 
     // ------------------------------------------------------------------ lifecycle

@@ -12,9 +12,6 @@ import io.runnel.storage.ReadResult;
 import io.runnel.storage.StorageConfig;
 import io.runnel.storage.TopicInfo;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -77,7 +74,7 @@ public final class ClusterHarness implements AutoCloseable {
         this.size = size;
         this.ring = new TokenRing(size, ranges);
         List<String> addresses = IntStream.range(0, size).mapToObj(ClusterHarness::address).toList();
-        int[] ports = sharedFreePorts(addresses, 5);
+        int[] ports = TestPorts.free(addresses, 5);
         this.clusterPort = ports[3];
         this.gossipPort = ports[4];
         Map<Option, String> common = new EnumMap<>(Option.class);
@@ -104,52 +101,6 @@ public final class ClusterHarness implements AutoCloseable {
     /** The loopback address of broker {@code ordinal}: {@code 127.0.0.(ordinal+1)}. */
     public static String address(int ordinal) {
         return "127.0.0." + (ordinal + 1);
-    }
-
-    /**
-     * {@code count} different ports that are free on every one of {@code addresses}: each candidate
-     * is bound on all the addresses, and all are held until every port is found.
-     */
-    static int[] sharedFreePorts(List<String> addresses, int count) {
-        List<ServerSocket> held = new ArrayList<>();
-        int[] out = new int[count];
-        int found = 0;
-        try {
-            for (int attempt = 0; found < count; attempt++) {
-                if (attempt > 500) {
-                    throw new IllegalStateException("no port free on all of " + addresses);
-                }
-                ServerSocket first = new ServerSocket();
-                held.add(first);
-                first.bind(new InetSocketAddress(addresses.getFirst(), 0));
-                int port = first.getLocalPort();
-                boolean free = true;
-                for (String a : addresses.subList(1, addresses.size())) {
-                    ServerSocket s = new ServerSocket();
-                    held.add(s);
-                    try {
-                        s.bind(new InetSocketAddress(a, port));
-                    } catch (IOException taken) {
-                        free = false;
-                        break;
-                    }
-                }
-                if (free) {
-                    out[found++] = port;
-                }
-            }
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot probe ports on " + addresses, e);
-        } finally {
-            for (ServerSocket s : held) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // only a probe
-                }
-            }
-        }
     }
 
     // ------------------------------------------------------------------ brokers

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
@@ -194,11 +195,19 @@ final class LoopbackCluster implements AutoCloseable {
         });
     }
 
+    /**
+     * A port free on {@code host}, drawn below the kernel's ephemeral range (32768+): a port from bind(0)
+     * may be taken by an outgoing connection's local end before JGroups binds it.
+     */
     private static int freePort(String host) {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int port = ThreadLocalRandom.current().nextInt(10_000, 32_000);
+            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName(host))) {
+                return s.getLocalPort();
+            } catch (IOException taken) {
+                // try another
+            }
         }
+        throw new UncheckedIOException(new IOException("no free port below 32000 on " + host));
     }
 }
