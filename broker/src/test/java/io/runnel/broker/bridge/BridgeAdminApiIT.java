@@ -84,6 +84,7 @@ class BridgeAdminApiIT {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 JsonNode out = node.bridge("out");
                 assertThat(out.path("state").asText()).isEqualTo("running");
+                assertThat(out.path("broker").asInt(-1)).as("a single broker runs it").isZero();
                 assertThat(out.path("lag").asLong()).isZero();
                 assertThat(out.path("lastError").isNull()).isTrue();
             });
@@ -92,6 +93,7 @@ class BridgeAdminApiIT {
             assertThat(RunnelNode.json(status(node.bridgeAction("out", "pause"), 200)).path("state").asText())
                     .as("pausing twice is fine").isEqualTo("paused");
             assertThat(node.bridge("out").path("state").asText()).isEqualTo("paused");
+            assertThat(node.bridge("out").path("broker").isNull()).as("a paused bridge runs nowhere").isTrue();
             assertThat(RunnelNode.json(status(node.bridgeAction("out", "resume"), 200)).path("state").asText()).isIn("running", "failing");
 
             status(node.send("DELETE", node.admin("/v1/bridges/out"), null, null), 204);
