@@ -218,8 +218,10 @@ public final class Broker implements AutoCloseable {
             node.onReplicatedOffsets(consumers::onReplicatedCommits);
         }
         GroupSeek seek = new GroupSeek(consumers, node, ring);
+        GroupLag groupLag = new GroupLag(consumers, node);
         if (node != null) {
             node.onSeekForwarded(seek::onForwarded);
+            node.onGroupLagForwarded(groupLag::onForwarded);
             node.onGroupRequests(GroupRequests.of(consumers::poll, consumers::commit));
         }
 
@@ -254,7 +256,8 @@ public final class Broker implements AutoCloseable {
         DiscoveryApi discoveryApi = new DiscoveryApi(
                 () -> new DiscoveryApi.BrokerView(brokerNames, producer.port(), consumer.port()),
                 store, ring, consumers, metrics, workers,
-                node != null ? node::writeTopology : TopologyWriter.singleBroker(cluster, config.hostname(), store), seek);
+                node != null ? node::writeTopology : TopologyWriter.singleBroker(cluster, config.hostname(), store), seek,
+                groupLag);
 
         // Producer and consumer first: /v1/brokers on the discovery port reports their bound ports.
         producer = serve(producerRouter, config.producerPort(), limits);

@@ -17,6 +17,7 @@ import io.runnel.storage.TopicInfo;
 import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -43,6 +44,7 @@ final class DiscoveryApi {
     private final BrokerMetrics metrics;
     private final Executor workers;
     private final GroupSeek seek;
+    private final GroupLag groupLag;
 
     /** What {@code /v1/brokers} tells: names and the ports actually bound. */
     record BrokerView(List<String> names, int producerPort, int consumerPort) {
@@ -62,7 +64,14 @@ final class DiscoveryApi {
     /** @param seek carries out {@code POST /v1/groups/{group}/seek} */
     DiscoveryApi(Supplier<BrokerView> brokers, LogStore store, TokenRing ring, ConsumerService consumers,
             BrokerMetrics metrics, Executor workers, Json.Body topology, GroupSeek seek) {
+        this(brokers, store, ring, consumers, metrics, workers, topology, seek, new GroupLag(consumers, null));
+    }
+
+    /** @param groupLag gathers {@code GET /v1/groups/{group}}'s lag from every partition leader */
+    DiscoveryApi(Supplier<BrokerView> brokers, LogStore store, TokenRing ring, ConsumerService consumers,
+            BrokerMetrics metrics, Executor workers, Json.Body topology, GroupSeek seek, GroupLag groupLag) {
         this.seek = seek;
+        this.groupLag = groupLag;
         this.topology = topology;
         this.brokers = brokers;
         this.store = store;
@@ -143,7 +152,7 @@ final class DiscoveryApi {
             json.writeStartObject();
             json.writeArrayFieldStart("groups");
             for (GroupView g : groups) {
-                writeGroup(json, g);
+                writeGroup(json, g, null);
             }
             json.writeEndArray();
             json.writeEndObject();
@@ -153,10 +162,10 @@ final class DiscoveryApi {
     private CompletionStage<HttpReply> group(ApiRequest request) {
         request.query().allowOnly();
         String name = request.pathParam("group");
-        return consumers.group(name).thenApply(group -> {
-            GroupView g = group.orElseThrow(() -> new HttpError(HttpResponseStatus.NOT_FOUND, "unknown_group",
+        return groupLag.view(name).thenApply(group -> {
+            GroupLag.View v = group.orElseThrow(() -> new HttpError(HttpResponseStatus.NOT_FOUND, "unknown_group",
                     "no consumer group '" + name + "' on this broker"));
-            return HttpReply.json(HttpResponseStatus.OK, request.alloc(), json -> writeGroup(json, g));
+            return HttpReply.json(HttpResponseStatus.OK, request.alloc(), json -> writeGroup(json, v.group(), v.unanswered()));
         });
     }
 
@@ -213,7 +222,12 @@ final class DiscoveryApi {
         });
     }
 
-    private static void writeGroup(com.fasterxml.jackson.core.JsonGenerator json, GroupView g) throws java.io.IOException {
+    /**
+     * @param unanswered leaders whose partitions' lag is missing ({@code GET /v1/groups/{group}}), or {@code null}
+     *                   for the list ({@code GET /v1/groups}), where each broker answers for the partitions it leads
+     */
+    private static void writeGroup(com.fasterxml.jackson.core.JsonGenerator json, GroupView g, Set<Integer> unanswered)
+            throws java.io.IOException {
         json.writeStartObject();
         json.writeStringField("group", g.group());
         json.writeArrayFieldStart("members");
@@ -248,7 +262,6 @@ final class DiscoveryApi {
             json.writeEndObject();
         }
         json.writeEndArray();
-        // Each broker answers for the partitions it leads.
         json.writeArrayFieldStart("partitions");
         for (GroupView.Lag l : g.lag()) {
             json.writeStartObject();
@@ -257,9 +270,17 @@ final class DiscoveryApi {
             json.writeStringField("committed", Long.toString(l.committed()));
             json.writeStringField("highWatermark", Long.toString(l.highWatermark()));
             json.writeStringField("lag", Long.toString(l.lag()));
+            json.writeNumberField("leader", l.leader());
             json.writeEndObject();
         }
         json.writeEndArray();
+        if (unanswered != null && !unanswered.isEmpty()) {
+            json.writeArrayFieldStart("lagMissingFrom");
+            for (int b : unanswered) {
+                json.writeNumber(b);
+            }
+            json.writeEndArray();
+        }
         json.writeEndObject();
     }
 

@@ -88,6 +88,11 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
      */
     public static final String SEEK_CONTENT_TYPE = "application/x-runnel-seek";
     /**
+     * A {@code Forward} frame with this content type asks for a consumer group's lag in the partitions the
+     * receiver leads (body: {@code {"group":...}}), not a produce request.
+     */
+    public static final String GROUP_LAG_CONTENT_TYPE = "application/x-runnel-group-lag";
+    /**
      * Slack on a remote group poll's own timeout: the receiver answers within its wait, plus the time to
      * read up to max-poll-bytes and to move them over the channel.
      */
@@ -107,6 +112,7 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
     private ClusterServer server;
     private volatile Function<Forward, CompletableFuture<RelayedReply>> forwarded;
     private volatile Function<Forward, CompletableFuture<RelayedReply>> seeks;
+    private volatile Function<Forward, CompletableFuture<RelayedReply>> groupLags;
     private volatile GroupRequests groups;
     private volatile java.util.function.Consumer<List<OffsetCommit>> offsetListener = list -> { };
     private volatile boolean offsetTopicAnnounced;
@@ -170,6 +176,11 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
     /** Handles group seeks other brokers forward here ({@link #SEEK_CONTENT_TYPE}). */
     public void onSeekForwarded(Function<Forward, CompletableFuture<RelayedReply>> handler) {
         this.seeks = handler;
+    }
+
+    /** Answers group lag requests other brokers forward here ({@link #GROUP_LAG_CONTENT_TYPE}). */
+    public void onGroupLagForwarded(Function<Forward, CompletableFuture<RelayedReply>> handler) {
+        this.groupLags = handler;
     }
 
     /**
@@ -544,8 +555,11 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
     }
 
     private void handleForward(Forward f, Channel channel) {
-        Function<Forward, CompletableFuture<RelayedReply>> handler =
-                SEEK_CONTENT_TYPE.equals(f.contentType()) ? seeks : forwarded;
+        Function<Forward, CompletableFuture<RelayedReply>> handler = switch (String.valueOf(f.contentType())) {
+            case SEEK_CONTENT_TYPE -> seeks;
+            case GROUP_LAG_CONTENT_TYPE -> groupLags;
+            default -> forwarded;
+        };
         CompletableFuture<RelayedReply> reply;
         if (handler == null || closed) {
             reply = CompletableFuture.completedFuture(new RelayedReply(503, 1,

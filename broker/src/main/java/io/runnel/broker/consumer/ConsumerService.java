@@ -1073,7 +1073,8 @@ public final class ConsumerService implements AutoCloseable {
             if (id != null && ledByThisBroker.test(tp.partition())) {
                 long limit = readLimit.maxOffset(tp.topic(), tp.partition());
                 long end = limit == Long.MAX_VALUE ? store.state(id, tp.partition()).logEndOffset() : limit;
-                lags.add(new GroupView.Lag(tp.topic(), tp.partition(), v, end, Math.max(0, end - v)));
+                lags.add(new GroupView.Lag(tp.topic(), tp.partition(), v, end, Math.max(0, end - v),
+                        cluster == null ? 0 : cluster.ordinal()));
             }
         });
         return new GroupView(g.name, ms, offsets, lags);

@@ -9,7 +9,8 @@ import java.util.List;
  * @param group     the group's name
  * @param members   consumers in id order (empty when every member left)
  * @param committed committed positions in (topic, partition) order
- * @param lag       committed offset, high watermark and lag of the partitions this broker leads
+ * @param lag       committed offset, high watermark and lag per partition: of the partitions this broker leads
+ *                  in a broker's own view, of every partition once the admin API merged the other leaders'
  */
 public record GroupView(String group, List<Member> members, List<CommittedOffset> committed, List<Lag> lag) {
 
@@ -28,8 +29,9 @@ public record GroupView(String group, List<Member> members, List<CommittedOffset
      *
      * @param highWatermark the end of what consumers may read
      * @param lag           {@code highWatermark - committed}, at least 0
+     * @param leader        the broker that reported it (the partition's leader then)
      */
-    public record Lag(String topic, int partition, long committed, long highWatermark, long lag) {
+    public record Lag(String topic, int partition, long committed, long highWatermark, long lag, int leader) {
     }
 
     /**

@@ -78,6 +78,15 @@ class ClusterCommittedOffsetsIT {
         assertThat(lag.path("committed").asLong()).isEqualTo(10);
         assertThat(lag.path("highWatermark").asLong()).isEqualTo(10);
         assertThat(lag.path("lag").asLong()).isZero();
+        assertThat(lag.path("leader").asInt()).isZero();
+        // Brokers that do not lead the partition ask its leader: any broker shows every partition's lag.
+        for (int b = 1; b < 3; b++) {
+            JsonNode relayed = lagOf(b, "ga", "orders", partition);
+            assertThat(relayed).as("lag of partition %d on broker %d", partition, b).isNotNull();
+            assertThat(relayed.path("highWatermark").asLong()).isEqualTo(10);
+            assertThat(relayed.path("lag").asLong()).isZero();
+            assertThat(relayed.path("leader").asInt()).isZero();
+        }
 
         for (int i = 10; i < 15; i++) {
             assertThat(cluster.produce(1, "orders", key, "{\"n\":" + i + "}").statusCode()).isEqualTo(200);

@@ -375,7 +375,8 @@ class ClusterConsumerIT {
 
     /**
      * Samples {@code GET /v1/groups/{group}} of every broker every ~200 ms and keeps, per partition,
-     * the committed offset its leader reported (each broker lists the partitions it leads).
+     * the committed offset its leader reported (each entry names the broker that reported it; entries a
+     * broker relayed from another leader are left out).
      */
     private final class OffsetSampler implements Runnable {
         private final String group;
@@ -414,6 +415,9 @@ class ClusterConsumerIT {
                             JsonNode g = ProducerClient.JSON.readTree(r.body());
                             synchronized (this) {
                                 for (JsonNode p : g.path("partitions")) {
+                                    if (p.path("leader").asInt(-1) != b) {
+                                        continue; // relayed from another leader: sampled there, at its own time
+                                    }
                                     samples.add(new Sample(now, b, p.path("partition").asInt(),
                                             Long.parseLong(p.path("committed").asText())));
                                 }
