@@ -5,6 +5,7 @@ import io.runnel.broker.bridge.BridgeApi;
 import io.runnel.broker.bridge.BridgeManager;
 import io.runnel.broker.bridge.BridgePlacement;
 import io.runnel.broker.bridge.BridgeServices;
+import io.runnel.broker.bridge.BridgeStatusRelay;
 import io.runnel.broker.bridge.ClusterBridgeRegistry;
 import io.runnel.broker.bridge.ClusterGroupReader;
 import io.runnel.broker.bridge.DeclaredBridges;
@@ -220,8 +221,8 @@ public final class Broker implements AutoCloseable {
         GroupSeek seek = new GroupSeek(consumers, node, ring);
         GroupLag groupLag = new GroupLag(consumers, node);
         if (node != null) {
-            node.onSeekForwarded(seek::onForwarded);
-            node.onGroupLagForwarded(groupLag::onForwarded);
+            node.onForwarded(ClusterNode.SEEK_CONTENT_TYPE, seek::onForwarded);
+            node.onForwarded(ClusterNode.GROUP_LAG_CONTENT_TYPE, groupLag::onForwarded);
             node.onGroupRequests(GroupRequests.of(consumers::poll, consumers::commit));
         }
 
@@ -243,7 +244,10 @@ public final class Broker implements AutoCloseable {
             BridgeManager manager = bridges;
             cluster.addListener(state -> manager.reconcileSoon());
         }
-        BridgeApi bridgeApi = new BridgeApi(bridges);
+        BridgeApi bridgeApi = new BridgeApi(bridges, node == null ? BridgeStatusRelay.NONE : BridgeStatusRelay.through(node));
+        if (node != null) {
+            node.onForwarded(ClusterNode.BRIDGE_STATUS_CONTENT_TYPE, bridgeApi::onStatusForwarded);
+        }
         resources.push(bridgeApi);
 
         HttpLimits limits = new HttpLimits(config.maxInitialLineBytes(), config.maxHeaderBytes(),

@@ -1,20 +1,29 @@
 package io.runnel.broker.bridge;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.runnel.broker.cluster.transport.ClusterMessage;
 import io.runnel.broker.http.ApiRequest;
 import io.runnel.broker.http.HttpError;
 import io.runnel.broker.http.HttpReply;
+import io.runnel.broker.http.Json;
 import io.runnel.broker.http.Router;
+import io.runnel.broker.produce.RelayedReply;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -50,13 +59,20 @@ public final class BridgeApi implements AutoCloseable {
     private static final int QUEUE = 256;
 
     private final BridgeManager manager;
+    private final BridgeStatusRelay relay;
     /** Changes: they may block while a worker stops. */
     private final ExecutorService admin = singleThread("runnel-bridge-admin");
     /** Reads: never wait behind a change (they read the store for export lag). */
     private final ExecutorService reads = singleThread("runnel-bridge-read");
 
     public BridgeApi(BridgeManager manager) {
+        this(manager, BridgeStatusRelay.NONE);
+    }
+
+    /** @param relay asks the broker that runs a bridge placed elsewhere for its status */
+    public BridgeApi(BridgeManager manager, BridgeStatusRelay relay) {
         this.manager = manager;
+        this.relay = relay;
     }
 
     /** Adds the bridge routes to the admin port's router. */
@@ -89,9 +105,41 @@ public final class BridgeApi implements AutoCloseable {
     private CompletionStage<HttpReply> get(ApiRequest request) {
         request.query().allowOnly();
         String name = name(request);
+        CompletableFuture<BridgeView> local = on(reads, () -> manager.get(name).orElseThrow(() -> new UnknownBridgeException(name)));
+        return local.thenCompose(v -> {
+            if (v.status().state() != BridgeState.REMOTE) {
+                return CompletableFuture.completedFuture(reply(request, HttpResponseStatus.OK, v));
+            }
+            // The runner has the counters; if it cannot be asked, this broker's own view still names it.
+            return relay.ask(v.broker(), name).handle((json, e) -> {
+                if (e != null) {
+                    log.debug("cannot ask broker {} about bridge {}: {}", v.broker(), name, e.getMessage());
+                    return reply(request, HttpResponseStatus.OK, v);
+                }
+                return HttpReply.json(HttpResponseStatus.OK, Unpooled.wrappedBuffer(json));
+            });
+        });
+    }
+
+    /**
+     * Another broker asks for the status of a bridge this broker runs ({@code Forward} frame, body: the
+     * name): answered with this broker's own view, never relayed further.
+     */
+    public CompletableFuture<RelayedReply> onStatusForwarded(ClusterMessage.Forward f) {
+        String name = new String(f.body(), StandardCharsets.UTF_8);
         return on(reads, () -> {
-            BridgeView v = manager.get(name).orElseThrow(() -> new UnknownBridgeException(name));
-            return reply(request, HttpResponseStatus.OK, v);
+            Optional<BridgeView> v = manager.get(name);
+            if (v.isEmpty()) {
+                return new RelayedReply(404, 0, ("{\"error\":\"unknown_bridge\",\"message\":\"no bridge named "
+                        + name.replace("\"", "'") + "\"}").getBytes(StandardCharsets.UTF_8));
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try (JsonGenerator json = Json.FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
+                write(json, v.get());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return new RelayedReply(200, 0, out.toByteArray());
         });
     }
 
@@ -190,7 +238,7 @@ public final class BridgeApi implements AutoCloseable {
         json.writeEndObject();
     }
 
-    private static CompletionStage<HttpReply> on(ExecutorService executor, Supplier<HttpReply> work) {
+    private static <T> CompletableFuture<T> on(ExecutorService executor, Supplier<T> work) {
         try {
             return CompletableFuture.supplyAsync(() -> {
                 try {

@@ -59,6 +59,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -93,6 +94,11 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
      */
     public static final String GROUP_LAG_CONTENT_TYPE = "application/x-runnel-group-lag";
     /**
+     * A {@code Forward} frame with this content type asks the broker running a Kafka bridge for its status
+     * (body: the bridge name, UTF-8), not a produce request.
+     */
+    public static final String BRIDGE_STATUS_CONTENT_TYPE = "application/x-runnel-bridge-status";
+    /**
      * Slack on a remote group poll's own timeout: the receiver answers within its wait, plus the time to
      * read up to max-poll-bytes and to move them over the channel.
      */
@@ -111,8 +117,9 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
     private final AtomicInteger nextLeader = new AtomicInteger();
     private ClusterServer server;
     private volatile Function<Forward, CompletableFuture<RelayedReply>> forwarded;
-    private volatile Function<Forward, CompletableFuture<RelayedReply>> seeks;
-    private volatile Function<Forward, CompletableFuture<RelayedReply>> groupLags;
+    /** Handlers of {@code Forward} frames that are not produce requests, by content type. */
+    private final Map<String, Function<Forward, CompletableFuture<RelayedReply>>> requestsByType =
+            new ConcurrentHashMap<>();
     private volatile GroupRequests groups;
     private volatile java.util.function.Consumer<List<OffsetCommit>> offsetListener = list -> { };
     private volatile boolean offsetTopicAnnounced;
@@ -173,14 +180,13 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
         this.forwarded = handler;
     }
 
-    /** Handles group seeks other brokers forward here ({@link #SEEK_CONTENT_TYPE}). */
-    public void onSeekForwarded(Function<Forward, CompletableFuture<RelayedReply>> handler) {
-        this.seeks = handler;
-    }
-
-    /** Answers group lag requests other brokers forward here ({@link #GROUP_LAG_CONTENT_TYPE}). */
-    public void onGroupLagForwarded(Function<Forward, CompletableFuture<RelayedReply>> handler) {
-        this.groupLags = handler;
+    /**
+     * Handles the {@code Forward} frames with content type {@code contentType} ({@link #SEEK_CONTENT_TYPE},
+     * {@link #GROUP_LAG_CONTENT_TYPE}, {@link #BRIDGE_STATUS_CONTENT_TYPE}): requests between brokers that
+     * ride the produce relay because they too are answered with an HTTP status and a JSON body.
+     */
+    public void onForwarded(String contentType, Function<Forward, CompletableFuture<RelayedReply>> handler) {
+        requestsByType.put(contentType, handler);
     }
 
     /**
@@ -555,11 +561,8 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
     }
 
     private void handleForward(Forward f, Channel channel) {
-        Function<Forward, CompletableFuture<RelayedReply>> handler = switch (String.valueOf(f.contentType())) {
-            case SEEK_CONTENT_TYPE -> seeks;
-            case GROUP_LAG_CONTENT_TYPE -> groupLags;
-            default -> forwarded;
-        };
+        Function<Forward, CompletableFuture<RelayedReply>> handler =
+                f.contentType() == null ? forwarded : requestsByType.getOrDefault(f.contentType(), forwarded);
         CompletableFuture<RelayedReply> reply;
         if (handler == null || closed) {
             reply = CompletableFuture.completedFuture(new RelayedReply(503, 1,

@@ -50,8 +50,8 @@ import org.junit.jupiter.api.io.TempDir;
  * broker in this JVM ({@link EmbeddedKafka}):
  * <ul>
  *   <li>a bridge created through any broker's admin API, or declared in every broker's
- *       {@code --bridges-file}, is known to all of them, and exactly one runs it (the others report
- *       {@code remote} and name the same broker);</li>
+ *       {@code --bridges-file}, is known to all of them, and exactly one runs it (the others list it as
+ *       {@code remote} and name the same broker; asked for it by name, they relay the runner's status);</li>
  *   <li>under keyed load on both sides, {@code kill -9} of the broker running the export, and later of
  *       the one running the import: each bridge moves to a surviving broker and comes back after the
  *       restart, and nothing is lost: every acknowledged event reaches the other side, in order per
@@ -126,6 +126,13 @@ class ClusterBridgeIT {
             try {
                 await().atMost(MOVE).until(() -> counter(exportOwner, "out", "eventsBridged") > 0
                         && counter(importOwner, "in", "eventsBridged") > 0);
+                // Any other broker relays GET /v1/bridges/{name} to the runner, which has the counters.
+                int other = (exportOwner + 1) % BROKERS;
+                JsonNode relayed = bridge(other, "out").orElseThrow();
+                assertThat(relayed.path("state").asText()).isIn("running", "failing");
+                assertThat(relayed.path("broker").asInt()).isEqualTo(exportOwner);
+                assertThat(relayed.path("eventsBridged").asLong()).isPositive();
+                assertThat(listed(other, "out").orElseThrow().path("state").asText()).isEqualTo("remote");
 
                 int exportMovedTo = killAndRestart(exportOwner, "out");
                 log("export moved to broker " + exportMovedTo + " while broker " + exportOwner + " was down");
@@ -200,8 +207,9 @@ class ClusterBridgeIT {
     }
 
     /**
-     * Waits until every answering broker (but {@code down}) names the same runner of {@code bridge}, that
-     * broker reports it running and the others {@code remote}.
+     * Waits until every answering broker (but {@code down}) names the same runner of {@code bridge} in its
+     * own list ({@code GET /v1/bridges}, never relayed), that broker reports it running and the others
+     * {@code remote}.
      */
     private int awaitOneRunner(String bridge, int down) {
         int[] owner = {-1};
@@ -209,7 +217,7 @@ class ClusterBridgeIT {
             Map<Integer, JsonNode> views = new TreeMap<>();
             for (int b = 0; b < BROKERS; b++) {
                 if (b != down) {
-                    views.put(b, bridge(b, bridge).orElseThrow(() -> new AssertionError("no answer")));
+                    views.put(b, listed(b, bridge).orElseThrow(() -> new AssertionError("no answer")));
                 }
             }
             Set<Integer> named = new HashSet<>();
@@ -222,6 +230,28 @@ class ClusterBridgeIT {
             owner[0] = runner;
         });
         return owner[0];
+    }
+
+    /** The bridge as broker {@code broker} lists it in {@code GET /v1/bridges}: its own view. */
+    private Optional<JsonNode> listed(int broker, String name) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(admin(broker, "/v1/bridges"))
+                    .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                return Optional.empty();
+            }
+            for (JsonNode b : JSON.readTree(r.body()).path("bridges")) {
+                if (b.path("name").asText().equals(name)) {
+                    return Optional.of(b);
+                }
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
     }
 
     private long counter(int broker, String bridge, String field) {
