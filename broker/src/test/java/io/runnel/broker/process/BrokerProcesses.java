@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <p>Each test gets a fresh directory for data and logs. After the test every broker still running
  * is killed, so no JVM outlives its test. When the test failed, the end of every broker's log is
  * printed and the directory is kept (its path is printed) so that the data of a crash test can be
- * examined; otherwise the directory is deleted.
+ * examined; otherwise the directory is deleted (kept with {@code -Drunnel.keepLogs=true}).
  */
 public final class BrokerProcesses implements BeforeEachCallback, AfterEachCallback {
     private final List<BrokerProcess> brokers = new ArrayList<>();
@@ -59,6 +59,8 @@ public final class BrokerProcesses implements BeforeEachCallback, AfterEachCallb
                 System.err.println(b.logTail());
             }
             System.err.println("kept the data and logs of " + context.getDisplayName() + " in " + dir);
+        } else if (Boolean.getBoolean("runnel.keepLogs")) {
+            System.out.println("kept the data and logs of " + context.getDisplayName() + " in " + dir + " (-Drunnel.keepLogs)");
         } else {
             deleteTree(dir);
         }
