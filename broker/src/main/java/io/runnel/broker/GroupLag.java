@@ -80,13 +80,10 @@ final class GroupLag {
     private CompletableFuture<List<GroupView.Lag>> ask(int leader, String group) {
         byte[] body = JSON.createObjectNode().put("group", group).toString().getBytes(StandardCharsets.UTF_8);
         return node.forward(leader, group, null, ClusterNode.GROUP_LAG_CONTENT_TYPE, body).thenApply(reply -> {
-            if (reply.status() != 200) {
-                throw new IllegalStateException("broker " + leader + " answered " + reply.status() + ": "
-                        + new String(reply.json(), StandardCharsets.UTF_8));
-            }
+            byte[] json = reply.okJson(leader);
             try {
                 List<GroupView.Lag> out = new ArrayList<>();
-                for (JsonNode p : JSON.readTree(reply.json()).path("partitions")) {
+                for (JsonNode p : JSON.readTree(json).path("partitions")) {
                     out.add(new GroupView.Lag(p.path("topic").asText(), p.path("partition").asInt(),
                             p.path("committed").asLong(), p.path("highWatermark").asLong(), p.path("lag").asLong(),
                             leader));

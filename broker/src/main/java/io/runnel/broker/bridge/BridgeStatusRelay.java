@@ -24,12 +24,6 @@ public interface BridgeStatusRelay {
     /** Over the cluster channel: a {@code Forward} frame with {@link ClusterNode#BRIDGE_STATUS_CONTENT_TYPE}. */
     static BridgeStatusRelay through(ClusterNode node) {
         return (broker, name) -> node.forward(broker, name, null, ClusterNode.BRIDGE_STATUS_CONTENT_TYPE,
-                name.getBytes(StandardCharsets.UTF_8)).thenApply(reply -> {
-                    if (reply.status() != 200) {
-                        throw new IllegalStateException("broker " + broker + " answered " + reply.status() + ": "
-                                + new String(reply.json(), StandardCharsets.UTF_8));
-                    }
-                    return reply.json();
-                });
+                name.getBytes(StandardCharsets.UTF_8)).thenApply(reply -> reply.okJson(broker));
     }
 }

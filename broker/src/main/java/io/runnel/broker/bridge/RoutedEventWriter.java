@@ -4,7 +4,6 @@ import io.runnel.broker.produce.BodyFormat;
 import io.runnel.broker.produce.EventBodyParser;
 import io.runnel.broker.produce.ProduceRouter;
 import io.runnel.broker.produce.ProduceService;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 
 /*
@@ -36,13 +35,7 @@ public final class RoutedEventWriter implements EventWriter {
             case ProduceRouter.Route.Local l ->
                     produce.produce(topic, partitionKey, parser.parse(BodyFormat.NDJSON, ndjson)).thenApply(p -> null);
             case ProduceRouter.Route.Forward(int broker) ->
-                    router.forward(broker, topic, partitionKey, NDJSON, ndjson).thenApply(reply -> {
-                        if (reply.status() != 200) {
-                            throw new IllegalStateException("broker " + broker + " refused the write with status "
-                                    + reply.status() + ": " + new String(reply.json(), StandardCharsets.UTF_8));
-                        }
-                        return null;
-                    });
+                    router.forward(broker, topic, partitionKey, NDJSON, ndjson).thenAccept(reply -> reply.okJson(broker));
             case ProduceRouter.Route.Unavailable(String kind, String message) ->
                     CompletableFuture.failedFuture(new IllegalStateException(kind + ": " + message));
         };

@@ -1,5 +1,6 @@
 package io.runnel.broker.produce;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -11,5 +12,17 @@ import java.util.Objects;
 public record RelayedReply(int status, int retryAfterSeconds, byte[] json) {
     public RelayedReply {
         Objects.requireNonNull(json, "json");
+    }
+
+    /**
+     * The body of a {@code 200}; for any other status an {@link IllegalStateException} that names broker
+     * {@code from} and quotes its answer (for requests between brokers that need a success to go on).
+     */
+    public byte[] okJson(int from) {
+        if (status != 200) {
+            throw new IllegalStateException("broker " + from + " answered " + status + ": "
+                    + new String(json, StandardCharsets.UTF_8));
+        }
+        return json;
     }
 }

@@ -33,7 +33,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -346,7 +347,7 @@ class ClusterBridgeIT {
         private final String bootstrap;
         private final String topic;
         private final int keys;
-        private final AtomicBoolean stopped = new AtomicBoolean();
+        private final CountDownLatch stopped = new CountDownLatch(1);
         private final ConcurrentLinkedQueue<String> acked = new ConcurrentLinkedQueue<>();
 
         KafkaLoad(String bootstrap, String topic, int keys) {
@@ -363,7 +364,7 @@ class ClusterBridgeIT {
             p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
             p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
-                for (int n = 0; !stopped.get(); n++) {
+                for (int n = 0; stopped.getCount() > 0; n++) {
                     for (int k = 0; k < keys; k++) {
                         String key = "ik" + k;
                         String id = key + "-" + n;
@@ -376,7 +377,9 @@ class ClusterBridgeIT {
                     }
                     producer.flush();
                     try {
-                        Thread.sleep(20); // pacing the load, not synchronisation
+                        if (stopped.await(20, TimeUnit.MILLISECONDS)) { // paced: a round every 20 ms until stopped
+                            return;
+                        }
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         return;
@@ -386,7 +389,7 @@ class ClusterBridgeIT {
         }
 
         void stop() {
-            stopped.set(true);
+            stopped.countDown();
         }
 
         List<String> acked() {
