@@ -326,6 +326,15 @@ final class LeaderRole {
             return;
         }
         long timeout = ctx.settings().pendingTimeout().toNanos();
+        Set<Integer> inView = ctx.cluster().state().live();
+        if (generation.replicas().stream().filter(inView::contains).count() < minIsr) {
+            // Without a majority of the replicas in view neither the ISR nor the raft metadata can change, and
+            // nothing waiting can be acknowledged until brokers return: answer now, not at the pending timeout.
+            for (LeaderPartition lp : partitions.values()) {
+                lp.pending.values().stream().filter(pc -> !pc.acked.isDone())
+                        .forEach(pc -> pc.acked.completeExceptionally(majorityLost()));
+            }
+        }
         for (LeaderPartition lp : partitions.values()) {
             for (PendingChunk pc : lp.pending.values()) {
                 if (now - pc.assignedNanos < timeout) {
@@ -594,6 +603,11 @@ final class LeaderRole {
             }
             lp.pending.clear();
         }
+    }
+
+    private HttpError majorityLost() {
+        return HttpError.unavailable("not_enough_replicas", "fewer than " + minIsr + " replicas of partition range "
+                + range + " are reachable, so the events could not be made durable on a majority; they may or may not be stored; retry", 2);
     }
 
     static HttpError notLeader() {

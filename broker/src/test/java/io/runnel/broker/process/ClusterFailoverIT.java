@@ -346,6 +346,11 @@ class ClusterFailoverIT {
                 + unackedSummary(unacked) + "; " + throughput(load(acked), new int[] {0, 1, 2}));
 
         assertThat(duringOutage).as("acknowledged while no range had a majority").isEmpty();
+        // Writes waiting on broker 0 when the others died are answered as soon as it notices, not after the
+        // replication timeout: nothing it waits for can come back until a majority is in view again.
+        assertThat(unacked).filteredOn(u -> u.sentNanos() < restart)
+                .as("writes sent before the restart that waited for the replication timeout")
+                .noneMatch(u -> u.reason().contains("replication_timeout"));
         assertThat(probes).as("probes of the surviving broker").isNotEmpty();
         assertThat(probes).as("the survivor refuses with 503 and Retry-After: " + probeOutcomes)
                 .allSatisfy(p -> assertThat(p.outcome()).isEqualTo("503 with Retry-After"));

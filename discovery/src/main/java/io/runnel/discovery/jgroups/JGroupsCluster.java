@@ -372,6 +372,7 @@ public final class JGroupsCluster implements Cluster {
                 live.add(o);
             }
         }
+        LOG.info("%s: view %s (live brokers %s)", name, view, live);
         synchronized (stateLock) {
             everSeen.addAll(live);
             state = state.withLive(live);
@@ -633,8 +634,8 @@ public final class JGroupsCluster implements Cluster {
                 case MetadataCommand.RemoveFromIsr c -> c.range();
                 default -> throw new IllegalStateException("controller planned " + command);
             };
-            LOG.info("%s: controller proposes %s (current %s, live %s)", name, command,
-                    s.generation(range), live);
+            LOG.info("%s: controller proposes %s (current %s, live %s, seen %s%s)", name, command,
+                    s.generation(range), live, seen, formed ? ", formed" : "");
             CompletableFuture<Outcome> f = propose(command);
             inFlight.put(range, f);
             f.whenComplete((o, e) -> {
