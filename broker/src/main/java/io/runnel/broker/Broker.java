@@ -76,6 +76,8 @@ public final class Broker implements AutoCloseable {
     private static final int WORKER_QUEUE = 10_000;
 
     private final BrokerConfig config;
+    /** Longest a shutdown waits for its ranges to be handed over (each drains for at most the replica lag). */
+    private static final Duration HAND_OVER_TIMEOUT = Duration.ofSeconds(5);
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private volatile boolean storageFailed;
     private LogStore store;
@@ -340,8 +342,8 @@ public final class Broker implements AutoCloseable {
     }
 
     /**
-     * Stops the broker: servers stop accepting, pending polls are answered, event loops and
-     * workers stop, then the store closes. Idempotent.
+     * Stops the broker: a cluster broker first hands the ranges it leads to in-sync followers, then servers stop
+     * accepting, pending polls are answered, event loops and workers stop, and the store closes. Idempotent.
      */
     @Override
     public synchronized void close() {
@@ -349,6 +351,11 @@ public final class Broker implements AutoCloseable {
             return;
         }
         closed = true;
+        if (clusterNode != null) {
+            // While still serving and in the view: the others take this broker's ranges over now, and writes
+            // arriving meanwhile are forwarded to them rather than waiting for the failure detector.
+            clusterNode.handOverLeadership(HAND_OVER_TIMEOUT);
+        }
         // Resources were pushed in start order, so this closes the servers first, then the
         // consumer service (its pending polls are answered while connections are still open), the
         // event loops, the workers, and the store last.

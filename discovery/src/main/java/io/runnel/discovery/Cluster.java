@@ -59,6 +59,16 @@ public interface Cluster extends AutoCloseable {
      */
     CompletableFuture<Generation> proposeIsr(int range, long version, Set<Integer> isr);
 
+    /**
+     * Moves a range's leadership to {@code newLeader} in a new generation, as a leader does before it shuts down
+     * (a controlled hand-over, where failover would wait for the failure detector). Refused if {@code version} is
+     * not the range's current version or {@code newLeader} is not an in-sync replica; the new ISR is {@code isr}
+     * restricted to the current ISR, plus the new leader.
+     *
+     * @return the new generation
+     */
+    CompletableFuture<Generation> proposeLeader(int range, long version, int newLeader, Set<Integer> isr);
+
     /** Adds a topic to the metadata; adding an existing topic succeeds and changes nothing. */
     CompletableFuture<Void> addTopic(String name);
 

@@ -67,6 +67,8 @@ final class LeaderRole {
     private boolean takenOver;
     /** Takes producers' writes: taken over, and enough followers joined to confirm the generation. */
     private volatile boolean serving;
+    /** Refuses new writes while the ones taken are still acknowledged: the range is being handed over. */
+    private volatile boolean fenced;
     private volatile int committedIsrSize;
     private boolean closed;
     private boolean proposing;
@@ -97,6 +99,10 @@ final class LeaderRole {
 
     boolean serving() {
         return serving;
+    }
+
+    boolean fenced() {
+        return fenced;
     }
 
     boolean hasMinIsr() {
@@ -290,6 +296,49 @@ final class LeaderRole {
             partitions.values().forEach(this::advanceHighWatermark);
         });
         return new FollowReply(follow.requestId(), range, version, ReplyStatus.OK);
+    }
+
+    /** Stops taking writes (a hand-over begins); the ones already taken are still acknowledged. */
+    void fence() {
+        fenced = true;
+    }
+
+    /** Whether every write taken has been answered. */
+    boolean drained() {
+        for (LeaderPartition lp : partitions.values()) {
+            for (PendingChunk pc : lp.pending.values()) {
+                if (!pc.acked.isDone()) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The follower to hand the range to: a live, connected ISR member that follows this generation, the one with
+     * most acknowledged; -1 if none. Any ISR member holds everything acknowledged (the high watermark is the
+     * smallest durable end over the ISR); the most caught-up one truncates least of what was not.
+     */
+    int handOverTarget() {
+        Set<Integer> live = ctx.cluster().state().live();
+        int best = -1;
+        long bestAcked = -1;
+        for (int broker : generation.isr()) {
+            FollowerStream s = followers.get(broker);
+            if (s == null || !s.following || !live.contains(broker) || !ctx.connected(broker)) {
+                continue;
+            }
+            long acked = 0;
+            for (LeaderPartition lp : partitions.values()) {
+                acked += Math.max(0, s.acked(lp.tp));
+            }
+            if (acked > bestAcked) {
+                best = broker;
+                bestAcked = acked;
+            }
+        }
+        return best;
     }
 
     /** A newer state of this generation (same version): the committed ISR changed. */

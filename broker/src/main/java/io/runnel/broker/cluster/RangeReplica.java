@@ -15,9 +15,11 @@ import io.runnel.discovery.Generation;
 import io.runnel.storage.AppendResult;
 import io.runnel.storage.OffsetMismatchException;
 import io.runnel.storage.TopicInfo;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +41,7 @@ import org.slf4j.LoggerFactory;
  */
 final class RangeReplica {
     private static final Logger log = LoggerFactory.getLogger(RangeReplica.class);
+    private static final long DRAIN_CHECK_MILLIS = 5;
 
     private final ReplicationContext ctx;
     final int range;
@@ -51,6 +54,8 @@ final class RangeReplica {
     private LeaderRole leader;
     private FollowerRole follower;
     /** The leader role, for produce threads. */
+    /** This broker handed the range over before shutting down: it does not follow the new leader. */
+    private boolean leaving;
     private volatile LeaderRole published;
     private volatile Generation publishedGeneration;
 
@@ -109,6 +114,12 @@ final class RangeReplica {
 
     // ------------------------------------------------------------------ any thread
 
+    /** Whether this broker serves the range and takes writes for it (it is not handing it over). */
+    boolean takesWrites() {
+        LeaderRole l = published;
+        return serving() && !l.fenced();
+    }
+
     /** Whether this broker serves the range as the leader of its current generation. */
     boolean serving() {
         LeaderRole l = published;
@@ -135,6 +146,10 @@ final class RangeReplica {
         if (role == null || !serving()) {
             return CompletableFuture.failedFuture(HttpError.unavailable("not_leader",
                     "this broker does not lead partition " + partition + " right now; retry (any broker forwards keyed writes)", 1));
+        }
+        if (role.fenced()) {
+            return CompletableFuture.failedFuture(HttpError.unavailable("not_leader",
+                    "this broker is handing partition " + partition + " over to another broker; retry", 1));
         }
         Generation g = publishedGeneration;
         Set<Integer> live = ctx.cluster().state().live();
@@ -191,6 +206,14 @@ final class RangeReplica {
         if (!g.replicas().contains(ctx.self())) {
             return;
         }
+        if (leaving && !g.isr().contains(ctx.self())) {
+            // Following would put this broker back in the ISR, and the controller would hand the range back.
+            if (follower != null) {
+                follower.close();
+                follower = null;
+            }
+            return;
+        }
         if (follower == null || follower.version != g.version() || follower.leader != g.leader()) {
             if (follower != null) {
                 follower.close();
@@ -198,6 +221,58 @@ final class RangeReplica {
             follower = new FollowerRole(ctx, this, g);
             follower.start();
         }
+    }
+
+    /**
+     * Hands the range, if this broker leads it, to an in-sync follower before a shutdown: stops taking writes,
+     * waits up to {@code drain} for the writes taken to be acknowledged, then proposes the follower as leader of a
+     * new generation without this broker in its ISR. Completes with the new leader, or -1 if this broker does not
+     * lead the range; fails if no in-sync follower can take it or the metadata refuses.
+     */
+    CompletableFuture<Integer> handOver(Duration drain) {
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        execute(() -> {
+            leaving = true;
+            LeaderRole role = leader;
+            if (role == null || !role.serving()) {
+                done.complete(-1);
+                return;
+            }
+            role.fence();
+            proposeWhenDrained(role, System.nanoTime() + drain.toNanos(), done);
+        });
+        return done;
+    }
+
+    private void proposeWhenDrained(LeaderRole role, long deadline, CompletableFuture<Integer> done) {
+        if (role != leader) {
+            done.complete(-1); // a newer generation arrived meanwhile: not this broker's to hand over any more
+            return;
+        }
+        if (!role.drained() && System.nanoTime() - deadline < 0) {
+            try {
+                thread.schedule(() -> execute(() -> proposeWhenDrained(role, deadline, done)), DRAIN_CHECK_MILLIS,
+                        TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                done.completeExceptionally(new IllegalStateException("range " + range + " closed"));
+            }
+            return;
+        }
+        int target = role.handOverTarget();
+        if (target < 0) {
+            done.completeExceptionally(new IllegalStateException("no live in-sync follower of range " + range
+                    + " (isr " + generation.isr() + ")"));
+            return;
+        }
+        Set<Integer> isr = new TreeSet<>(generation.isr());
+        isr.remove(ctx.self());
+        ctx.cluster().proposeLeader(range, role.version, target, isr).whenComplete((g, e) -> {
+            if (e != null) {
+                done.completeExceptionally(e);
+            } else {
+                done.complete(g.leader());
+            }
+        });
     }
 
     /** A chunk from a leader (answered on {@code channel}). */

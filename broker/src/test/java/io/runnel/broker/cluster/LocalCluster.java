@@ -106,11 +106,24 @@ final class LocalCluster implements AutoCloseable {
         brokers[broker] = Broker.start(config(broker));
     }
 
-    /** Closes a broker (its ranges fail over as if it had crashed; it leaves the view at once). */
+    /** Closes a broker as a shutdown does: it hands the ranges it leads over, then leaves the view. */
     void stop(int broker) {
         Broker b = brokers[broker];
         brokers[broker] = null;
         if (b != null) {
+            b.close();
+        }
+    }
+
+    /**
+     * Closes a broker after it left the view, so nothing is handed over: the others fail its ranges over as if it
+     * had crashed.
+     */
+    void stopWithoutHandOver(int broker) {
+        Broker b = brokers[broker];
+        brokers[broker] = null;
+        if (b != null) {
+            b.clusterNode().cluster().close();
             b.close();
         }
     }

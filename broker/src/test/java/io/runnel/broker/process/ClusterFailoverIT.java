@@ -9,12 +9,14 @@ import io.runnel.broker.process.HttpLoad.Acked;
 import io.runnel.broker.process.HttpLoad.Unacked;
 import io.runnel.discovery.TokenRing;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,6 +44,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  *       acknowledgement of a write sent after it is measured and bounded), nothing acknowledged is
  *       lost, duplicated or reordered per key ({@link HistoryChecker} over a full read-back), and the
  *       broker comes back, catches up and takes its range back in a newer generation;</li>
+ *   <li>the same leader stopped with {@code SIGTERM}: it hands its range over itself before it exits
+ *       (its log says so), with the same guarantees;</li>
  *   <li>two of three brokers killed: nothing is acknowledged while no range has a majority (503
  *       with {@code Retry-After}, or no connection to a dead broker), and after the restart writes
  *       succeed again with nothing acknowledged lost.</li>
@@ -125,10 +129,25 @@ class ClusterFailoverIT {
 
     @Test
     void killedLeaderLosesNoAcknowledgedWriteAndTakesItsRangeBack() {
-        String topic = "cluster-b";
+        leaderStopsUnderLoadAndComesBack("b", false);
+    }
+
+    /** e. SIGTERM: the leader hands its range over itself, then exits; the same guarantees as for b hold. */
+    @Test
+    void stoppedLeaderHandsItsRangeOverLosesNoAcknowledgedWriteAndTakesItBack() {
+        leaderStopsUnderLoadAndComesBack("e", true);
+    }
+
+    /**
+     * Broker 0, the leader of range 0, is killed with {@code kill -9} or stopped with SIGTERM ({@code graceful})
+     * under keyed load through all brokers; it restarts and takes its range back.
+     */
+    private void leaderStopsUnderLoadAndComesBack(String label, boolean graceful) {
+        String topic = "cluster-" + label;
+        String fault = graceful ? "SIGTERM of broker 0" : "kill -9 of broker 0";
         startCluster();
         RangeInfo initial = cluster.awaitRange(0, "led by broker 0", r -> r.leader() == 0, SETTLE);
-        HttpLoad.Settings settings = new HttpLoad.Settings(topic, "b", 6, 60, 1, 10, 2, "b-key-");
+        HttpLoad.Settings settings = new HttpLoad.Settings(topic, label, 6, 60, 1, 10, 2, label + "-key-");
         Failover failover;
         RangeInfo failedOver;
         RangeInfo back;
@@ -139,19 +158,25 @@ class ClusterFailoverIT {
             load.awaitAck("on range 0", a -> rangeOf(a.batch().key()) == 0, Duration.ofSeconds(30));
             load.awaitAcked(200, Duration.ofSeconds(30));
 
-            long kill = System.nanoTime();
-            cluster.broker(0).kill();
-            failover = Failover.measure(load, RING, 0, kill, "kill -9 of broker 0");
+            long stop = System.nanoTime();
+            if (graceful) {
+                assertThat(cluster.broker(0).stop()).as("exit code after SIGTERM").isEqualTo(143);
+                assertThat(readLog(cluster.broker(0)))
+                        .as("broker 0 handed range 0 over before it left").contains("range 0: handed over to broker");
+            } else {
+                cluster.broker(0).kill();
+            }
+            failover = Failover.measure(load, RING, 0, stop, fault);
             failedOver = cluster.awaitRange(0, "led by another broker in a newer generation",
                     r -> r.leader() != 0 && r.version() > initial.version(), Duration.ofSeconds(30));
-            log("b: range 0 failed over: " + failedOver.summary() + "; " + failover);
+            log(label + ": range 0 moved: " + failedOver.summary() + "; " + failover);
             load.awaitAcked(load.ackedBatches() + 100, Duration.ofSeconds(30));
 
             cluster.broker(0).start().awaitReady(READY);
             back = cluster.awaitRange(0, "led by broker 0 again in a newer generation",
                     r -> r.leader() == 0 && r.version() > failedOver.version(), Duration.ofSeconds(60));
             long handedBack = System.nanoTime();
-            log("b: range 0 handed back: " + back.summary());
+            log(label + ": range 0 handed back: " + back.summary());
             load.awaitAck("on range 0 after the handback", a -> rangeOf(a.batch().key()) == 0 && a.sentNanos() > handedBack,
                     Duration.ofSeconds(30));
             load.stop();
@@ -161,13 +186,22 @@ class ClusterFailoverIT {
         }
         assertRouting(acked);
         cluster.awaitSettled(SETTLE);
-        HistoryChecker.Report report = readBack(topic, "verify-b", acked, unacked);
-        log("b (kill -9 leader): " + report.summary() + "; " + unackedSummary(unacked) + "; "
+        HistoryChecker.Report report = readBack(topic, "verify-" + label, acked, unacked);
+        log(label + " (" + fault + "): " + report.summary() + "; " + unackedSummary(unacked) + "; "
                 + throughput(acked, new int[] {0, 1, 2}));
         assertThat(report.problems()).as(report.describe()).isEmpty();
         assertThat(report.ackedFound()).isEqualTo(report.ackedEvents());
-        stopAndCompare("b");
-        assertThat(failover.gap()).as("writes to range 0 resume after the kill (%s)", failover).isLessThan(FAILOVER_BOUND);
+        stopAndCompare(label);
+        assertThat(failover.gap()).as("writes to range 0 resume after the %s (%s)", fault, failover)
+                .isLessThan(FAILOVER_BOUND);
+    }
+
+    private static String readLog(BrokerProcess broker) {
+        try {
+            return Files.readString(broker.log());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     // ------------------------------------------------------------------ c. SIGSTOP of a leader

@@ -249,6 +249,13 @@ public final class JGroupsCluster implements Cluster {
     }
 
     @Override
+    public CompletableFuture<Generation> proposeLeader(int range, long version, int newLeader, Set<Integer> isr) {
+        checkRange(range);
+        Objects.requireNonNull(isr, "isr");
+        return propose(new MetadataCommand.ChangeLeader(range, version, newLeader, isr)).thenApply(Outcome::generation);
+    }
+
+    @Override
     public CompletableFuture<Void> addTopic(String topic) {
         if (!Metadata.validTopicName(topic)) {
             throw new IllegalArgumentException("topic name '" + topic

@@ -76,6 +76,12 @@ public final class SingleNodeCluster implements Cluster {
         return apply(new MetadataCommand.SetIsr(range, version, 0, isr)).thenApply(Outcome::generation);
     }
 
+    /** A single broker has nobody to hand its range to: always refused. */
+    @Override
+    public CompletableFuture<Generation> proposeLeader(int range, long version, int newLeader, Set<Integer> isr) {
+        return CompletableFuture.failedFuture(new IllegalStateException("a single broker cannot hand its range over"));
+    }
+
     @Override
     public CompletableFuture<Void> addTopic(String name) {
         if (!Metadata.validTopicName(name)) {

@@ -260,6 +260,28 @@ class JGroupsClusterIT {
     }
 
     @Test
+    void aLeaderHandsItsRangeOverWhileItIsStillInTheView() throws Exception {
+        cluster = new LoopbackCluster(3, 1, dir).startAll();
+        await().atMost(WAIT).untilAsserted(cluster::assertConverged);
+
+        // Broker 2 leads range 2 (replicas 2, 0, 1) and, as before a shutdown, hands it to broker 0 without itself.
+        Generation moved = cluster.node(2).proposeLeader(2, 1, 0, Set.of(0, 1)).get(10, TimeUnit.SECONDS);
+        assertThat(moved).isEqualTo(new Generation(2, 2, 0, List.of(2, 0, 1), Set.of(0, 1)));
+        await().atMost(WAIT).untilAsserted(() -> cluster.running().forEach(c -> {
+            assertThat(c.state().generation(2)).isEqualTo(moved);
+            assertThat(c.state().live()).containsExactly(0, 1, 2);
+        }));
+
+        assertRejected(() -> cluster.node(2).proposeLeader(2, 1, 1, Set.of(0, 1)).get(10, TimeUnit.SECONDS),
+                Rejection.STALE_VERSION);
+        assertRejected(() -> cluster.node(0).proposeLeader(2, 2, 2, Set.of(0, 1, 2)).get(10, TimeUnit.SECONDS),
+                Rejection.LEADER_NOT_IN_SYNC);
+        // The ISR never grows through a hand-over: broker 2 stays out although it was named.
+        Generation again = cluster.node(0).proposeLeader(2, 2, 1, Set.of(0, 1, 2)).get(10, TimeUnit.SECONDS);
+        assertThat(again).isEqualTo(new Generation(2, 3, 1, List.of(2, 0, 1), Set.of(0, 1)));
+    }
+
+    @Test
     void bridgesReplicateToEveryBrokerAndSurviveARestartFromTheRaftDirectory() throws Exception {
         cluster = new LoopbackCluster(3, 1, dir).startAll();
         await().atMost(WAIT).untilAsserted(cluster::assertConverged);
