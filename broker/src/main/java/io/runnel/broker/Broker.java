@@ -74,10 +74,10 @@ import org.slf4j.LoggerFactory;
 public final class Broker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Broker.class);
     private static final int WORKER_QUEUE = 10_000;
-
-    private final BrokerConfig config;
     /** Longest a shutdown waits for its ranges to be handed over (each drains for at most the replica lag). */
     private static final Duration HAND_OVER_TIMEOUT = Duration.ofSeconds(5);
+
+    private final BrokerConfig config;
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private volatile boolean storageFailed;
     private LogStore store;

@@ -53,9 +53,9 @@ final class RangeReplica {
     private Generation generation;
     private LeaderRole leader;
     private FollowerRole follower;
-    /** The leader role, for produce threads. */
     /** This broker handed the range over before shutting down: it does not follow the new leader. */
     private boolean leaving;
+    /** The leader role, for produce threads. */
     private volatile LeaderRole published;
     private volatile Generation publishedGeneration;
 
@@ -117,7 +117,7 @@ final class RangeReplica {
     /** Whether this broker serves the range and takes writes for it (it is not handing it over). */
     boolean takesWrites() {
         LeaderRole l = published;
-        return serving() && !l.fenced();
+        return l != null && !l.fenced() && serving();
     }
 
     /** Whether this broker serves the range as the leader of its current generation. */
