@@ -138,6 +138,19 @@ public interface LogStore extends AutoCloseable {
         throw new UnsupportedOperationException(getClass().getName() + " does not support replication");
     }
 
+    /**
+     * Removes every chunk of the partition and starts its log again, empty, at {@code offset}, which lies at or past
+     * its log end: for a follower whose whole log is below its leader's log start (retention removed the chunks it
+     * lacks), so it can take the leader's chunks from there. The generation history is cleared (the chunks appended
+     * next record theirs), as Kafka's {@code truncateFullyAndStartAt} clears the leader-epoch cache. One atomic batch
+     * with the new partition state; completes with {@code offset}.
+     *
+     * @throws IllegalArgumentException (through the future) if {@code offset} is below the log end
+     */
+    default CompletableFuture<Long> restartAt(int topicId, int partition, long offset) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not support replication");
+    }
+
     /** The partition's last recorded generation, or 0 if it has none. */
     default int lastGeneration(int topicId, int partition) {
         throw new UnsupportedOperationException(getClass().getName() + " does not support replication");

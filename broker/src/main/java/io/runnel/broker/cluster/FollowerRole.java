@@ -115,6 +115,17 @@ final class FollowerRole {
             return;
         }
         state = State.TRUNCATING;
+        try {
+            // First: a point may name a topic this broker has not seen yet (it must restart at the leader's start).
+            for (String name : reply.topics()) {
+                ctx.topics().ensure(name);
+            }
+        } catch (RuntimeException ex) {
+            log.error("range {}: cannot create the leader's topics", range, ex);
+            retryLater();
+            state = State.JOINING;
+            return;
+        }
         List<CompletableFuture<Long>> truncated = new ArrayList<>();
         for (TruncationPoint point : reply.points()) {
             Optional<TopicInfo> topic = ctx.topics().find(point.topic());
@@ -129,21 +140,22 @@ final class FollowerRole {
                 // The leader never had our last generation: also cut at our own end of its floor (KIP-279).
                 target = Math.min(target, ctx.store().endOffsetForGeneration(id, p, (int) point.version()));
             }
+            CompletableFuture<Long> joined = CompletableFuture.completedFuture(end);
             if (target < end) {
                 log.info("range {}: truncating {}/{} from {} to {} to join generation {}", range, point.topic(), p, end,
                         target, version);
-                truncated.add(ctx.store().truncate(id, p, target));
+                joined = ctx.store().truncate(id, p, target);
             }
-        }
-        try {
-            for (String name : reply.topics()) {
-                ctx.topics().ensure(name);
-            }
-        } catch (RuntimeException ex) {
-            log.error("range {}: cannot create the leader's topics", range, ex);
-            retryLater();
-            state = State.JOINING;
-            return;
+            long leaderStart = point.logStart();
+            truncated.add(joined.thenComposeAsync(newEnd -> {
+                if (newEnd >= leaderStart) {
+                    return CompletableFuture.completedFuture(newEnd);
+                }
+                // Everything this log lacks was removed by retention on the leader: start again where it starts.
+                log.info("range {}: {}/{} ends at {}, below the leader's log start {}; restarting it there", range,
+                        point.topic(), p, newEnd, leaderStart);
+                return ctx.store().restartAt(id, p, leaderStart);
+            }, owner::execute)); // not on the store's writer thread, which completed the truncation
         }
         CompletableFuture.allOf(truncated.toArray(CompletableFuture[]::new))
                 .whenComplete((v, ex) -> owner.execute(() -> follow(a, ex)));

@@ -24,6 +24,7 @@ import io.runnel.storage.TopicInfo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -246,10 +247,12 @@ final class LeaderRole {
             return new FetchReply(fetch.requestId(), range, fetch.version(), ReplyStatus.NOT_LEADER, List.of(), List.of());
         }
         List<TruncationPoint> points = new ArrayList<>(fetch.partitions().size());
+        Set<TopicPartition> listed = new HashSet<>();
         for (FetchPartition fp : fetch.partitions()) {
+            listed.add(new TopicPartition(fp.topic(), fp.partition()));
             Optional<TopicInfo> topic = ctx.topics().find(fp.topic());
             if (topic.isEmpty()) {
-                points.add(new TruncationPoint(fp.topic(), fp.partition(), 0, 0));
+                points.add(new TruncationPoint(fp.topic(), fp.partition(), 0, 0, 0));
                 continue;
             }
             int id = topic.get().id();
@@ -259,7 +262,17 @@ final class LeaderRole {
             if (lp != null) {
                 end = Math.min(end, lp.localEnd);
             }
-            points.add(new TruncationPoint(fp.topic(), fp.partition(), floor, end));
+            points.add(new TruncationPoint(fp.topic(), fp.partition(), floor, end,
+                    ctx.store().state(id, fp.partition()).logStartOffset()));
+        }
+        // Partitions the follower has nothing of: where it must start if retention removed the beginning here.
+        for (TopicInfo t : ctx.topics().all()) {
+            for (int p : owner.partitions()) {
+                long start = ctx.store().state(t.id(), p).logStartOffset();
+                if (start > 0 && !listed.contains(new TopicPartition(t.name(), p))) {
+                    points.add(new TruncationPoint(t.name(), p, 0, 0, start));
+                }
+            }
         }
         List<String> topics = ctx.topics().all().stream().map(TopicInfo::name).toList();
         return new FetchReply(fetch.requestId(), range, version, ReplyStatus.OK, points, topics);

@@ -285,7 +285,7 @@ final class LogWriter {
                         if (i != 0) {
                             throw new IllegalStateException("a truncation must start its batch");
                         }
-                        results[i] = truncate(t.log(), t.offset());
+                        results[i] = t.restart() ? restartAt(t.log(), t.offset()) : truncate(t.log(), t.offset());
                     }
                     case WriteRequest.CommitOffsets c -> {
                         for (Map.Entry<OffsetKey, Long> e : c.offsets().entrySet()) {
@@ -374,7 +374,13 @@ final class LogWriter {
                         b.future().complete(null);
                     }
                 }
-                case WriteRequest.Truncate t -> t.future().complete((Long) results[i]);
+                case WriteRequest.Truncate t -> {
+                    if (results[i] instanceof RuntimeException refused) {
+                        t.future().completeExceptionally(refused);
+                    } else {
+                        t.future().complete((Long) results[i]);
+                    }
+                }
                 case WriteRequest.CommitOffsets c -> c.future().complete(null);
                 case WriteRequest.DeleteChunks d -> d.future().complete(null);
                 case WriteRequest.CreateTopic c -> c.future().complete((TopicInfo) results[i]);
@@ -476,6 +482,29 @@ final class LogWriter {
         writeHistoryChanges(log, before);
         markDirty(log);
         return newEnd;
+    }
+
+    /**
+     * Removes every chunk and starts the log again, empty, at {@code offset}, with no generation history
+     * (Kafka's truncateFullyAndStartAt, which also clears the leader-epoch cache): the chunks appended next
+     * record their generations. Returns the new end, or the refusal when {@code offset} lies below the end.
+     */
+    private Object restartAt(PartitionLog log, long offset) throws RocksDBException {
+        if (offset < log.end) {
+            return new IllegalArgumentException("partition " + log.topicId + "/" + log.partition + " ends at "
+                    + log.end + ": it cannot restart at " + offset + " (truncate it instead)");
+        }
+        batch.deleteRange(rocks.log, Keys.log(log.topicId, log.partition, 0),
+                Keys.log(log.topicId, log.partition, Long.MAX_VALUE));
+        log.start = offset;
+        log.end = offset;
+        log.size = 0;
+        log.truncations++;
+        GenerationHistory before = log.history;
+        log.history = GenerationHistory.EMPTY;
+        writeHistoryChanges(log, before);
+        markDirty(log);
+        return offset;
     }
 
     /** Forgets a batch that was not written. The store is failed by then: pending offsets stay unpublished. */

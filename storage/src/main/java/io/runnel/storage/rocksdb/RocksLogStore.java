@@ -204,8 +204,21 @@ public final class RocksLogStore implements LogStore {
             return CompletableFuture.failedFuture(e);
         }
         CompletableFuture<Long> truncated = new CompletableFuture<>();
-        submit(new WriteRequest.Truncate(log, offset, truncated));
+        submit(new WriteRequest.Truncate(log, offset, false, truncated));
         return truncated;
+    }
+
+    @Override
+    public CompletableFuture<Long> restartAt(int topicId, int partition, long offset) {
+        PartitionLog log;
+        try {
+            log = writablePartition(topicId, partition);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<Long> restarted = new CompletableFuture<>();
+        submit(new WriteRequest.Truncate(log, offset, true, restarted));
+        return restarted;
     }
 
     /** The partition's log, created if needed; IllegalArgumentException for a bad partition or topic. */

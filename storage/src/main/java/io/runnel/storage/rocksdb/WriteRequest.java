@@ -46,11 +46,13 @@ sealed interface WriteRequest {
     }
 
     /**
-     * Removes the partition's chunks from {@code offset} (rounded down to a chunk base) on. The
-     * writer reads chunk boundaries from RocksDB to apply it, so it always starts a batch of its
-     * own: everything queued before it is written by then.
+     * Removes the partition's chunks from {@code offset} (rounded down to a chunk base) on, or, with
+     * {@code restart}, removes them all and starts the log again, empty, at {@code offset} (at or past
+     * its end). The writer reads chunk boundaries from RocksDB to apply it, so it always starts a batch
+     * of its own: everything queued before it is written by then.
      */
-    record Truncate(PartitionLog log, long offset, CompletableFuture<Long> future) implements WriteRequest {
+    record Truncate(PartitionLog log, long offset, boolean restart, CompletableFuture<Long> future)
+            implements WriteRequest {
         @Override
         public int sizeBytes() {
             return 64;

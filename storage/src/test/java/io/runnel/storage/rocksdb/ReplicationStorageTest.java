@@ -435,6 +435,42 @@ class ReplicationStorageTest {
     }
 
     @Test
+    void restartAtMovesALogThatIsBehindForwardEmptyAndClearsItsHistory() throws Exception {
+        LogStore store = open("s");
+        int t = store.ensureTopic("events", TopicConfig.DEFAULT).id();
+        get(store.append(t, 0, 1, chunk("old", 4, T0)));                       // 0..4, generation 1 at 0
+        get(store.beginGeneration(t, 0, 2));                                    // generation 2 at 4
+
+        assertThatThrownBy(() -> get(store.restartAt(t, 0, 3)))
+                .hasCauseInstanceOf(IllegalArgumentException.class).hasMessageContaining("truncate it instead");
+        assertThat(store.state(t, 0)).isEqualTo(new PartitionState(0, 4, store.state(t, 0).sizeBytes()));
+
+        // The leader's log starts at 50 (retention): the follower's whole log lies below it.
+        assertThat(get(store.restartAt(t, 0, 50))).isEqualTo(50);
+        LogStore s = store;
+        for (int round = 0; round < 2; round++) {
+            assertThat(s.state(t, 0)).isEqualTo(new PartitionState(50, 50, 0));
+            assertThat(s.read(t, 0, 0, Integer.MAX_VALUE).chunks()).isEmpty();
+            assertThat(s.lastGeneration(t, 0)).isZero();
+            assertThat(s.generationStart(t, 0, 1)).isEmpty();
+            assertThat(s.generationStart(t, 0, 2)).isEmpty();
+            s = reopen(s, "s");
+        }
+        // The leader's chunks follow from there and record their generation.
+        assertThat(get(s.appendReplica(t, 0, stamped("from-leader", 3, 50, 7)))).isEqualTo(new AppendResult(50, 3));
+        assertThat(s.generationStart(t, 0, 7)).isEqualTo(OptionalLong.of(50));
+        assertThat(values(s.read(t, 0, 0, Integer.MAX_VALUE))).containsExactly(
+                "from-leader-0", "from-leader-1", "from-leader-2");
+
+        // Exactly at the end, and a partition never written.
+        assertThat(get(s.restartAt(t, 0, 53))).isEqualTo(53);
+        assertThat(s.state(t, 0)).isEqualTo(new PartitionState(53, 53, 0));
+        assertThat(get(s.restartAt(t, 5, 10))).isEqualTo(10);
+        assertThat(s.state(t, 5)).isEqualTo(new PartitionState(10, 10, 0));
+        assertThat(failures).hasValue(0);
+    }
+
+    @Test
     void writesQueuedAroundATruncationApplyInOrder() throws Exception {
         LogStore store = open("s");
         int t = store.ensureTopic("events", TopicConfig.DEFAULT).id();

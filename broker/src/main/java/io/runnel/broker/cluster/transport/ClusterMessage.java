@@ -26,8 +26,8 @@ import java.util.Objects;
  */
 public sealed interface ClusterMessage {
 
-    /** Version of this frame format, exchanged in {@link Hello}. */
-    int PROTOCOL_VERSION = 1;
+    /** Version of this frame format, exchanged in {@link Hello} (2: truncation points carry the leader's log start). */
+    int PROTOCOL_VERSION = 2;
 
     /** The id that pairs a request with its answer; 0 for {@link Hello}. */
     long requestId();
@@ -122,9 +122,10 @@ public sealed interface ClusterMessage {
     /**
      * Where one partition of the follower must end (KIP-279): {@code version} is the greatest generation
      * in the leader's history that is at most the follower's last one, {@code endOffset} the end of that
-     * generation in the leader's log.
+     * generation in the leader's log. {@code logStart} is the leader's log start: a follower whose log
+     * ends below it (retention removed what it lacks) restarts its log empty there.
      */
-    record TruncationPoint(String topic, int partition, long version, long endOffset) {
+    record TruncationPoint(String topic, int partition, long version, long endOffset, long logStart) {
         public TruncationPoint {
             Objects.requireNonNull(topic, "topic");
         }

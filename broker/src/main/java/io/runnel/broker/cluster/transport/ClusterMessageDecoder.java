@@ -86,10 +86,11 @@ public final class ClusterMessageDecoder extends MessageToMessageDecoder<ByteBuf
                 int range = in.readInt();
                 long version = in.readLong();
                 ReplyStatus status = readEnum(in, ReplyStatus.values());
-                int n = readCount(in, 21);
+                int n = readCount(in, 29);
                 List<TruncationPoint> points = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
-                    points.add(new TruncationPoint(readString(in), in.readInt(), in.readLong(), in.readLong()));
+                    points.add(new TruncationPoint(readString(in), in.readInt(), in.readLong(), in.readLong(),
+                            in.readLong()));
                 }
                 int t = readCount(in, 2);
                 List<String> topics = new ArrayList<>(t);

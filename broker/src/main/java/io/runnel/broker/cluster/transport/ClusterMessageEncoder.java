@@ -143,6 +143,7 @@ public final class ClusterMessageEncoder extends MessageToByteEncoder<ClusterMes
                     out.writeInt(p.partition());
                     out.writeLong(p.version());
                     out.writeLong(p.endOffset());
+                    out.writeLong(p.logStart());
                 }
                 out.writeInt(f.topics().size());
                 for (String t : f.topics()) {

@@ -64,7 +64,7 @@ class ClusterMessageCodecTest {
                 new ReplicateAck(15, 1, 7L, "t", 5, AckStatus.OFFSET_MISMATCH, 99L),
                 new ReplicateAck(16, 0, 1L, "t", 0, AckStatus.OK, 0L),
                 new Fetch(17, 2, 3L, List.of(new FetchPartition("a", 8, 100, 2), new FetchPartition("b", 9, 0, 0))),
-                new FetchReply(18, 2, 3L, ReplyStatus.OK, List.of(new TruncationPoint("a", 8, 2, 90)), List.of("a", "b", "c")),
+                new FetchReply(18, 2, 3L, ReplyStatus.OK, List.of(new TruncationPoint("a", 8, 2, 90, 40)), List.of("a", "b", "c")),
                 new FetchReply(19, 2, 3L, ReplyStatus.NOT_LEADER, List.of(), List.of()),
                 new Follow(20, 2, 3L, List.of(new Position("a", 8, 90), new Position("b", 9, 0))),
                 new FollowReply(21, 2, 3L, ReplyStatus.OK),
