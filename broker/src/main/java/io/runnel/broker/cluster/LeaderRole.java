@@ -2,6 +2,7 @@ package io.runnel.broker.cluster;
 
 import io.runnel.broker.cluster.FollowerStream.Cursor;
 import io.runnel.broker.cluster.FollowerStream.InFlight;
+import io.runnel.broker.cluster.transport.ClusterMessage.AckStatus;
 import io.runnel.broker.cluster.transport.ClusterMessage.Fetch;
 import io.runnel.broker.cluster.transport.ClusterMessage.FetchPartition;
 import io.runnel.broker.cluster.transport.ClusterMessage.FetchReply;
@@ -224,6 +225,11 @@ final class LeaderRole {
                 log.info("range {}: broker {} refused {} at {}: {} {}", range, broker, f.tp(), f.base(), ack.status(),
                         ack.value());
                 stopStream(s);
+                if (ack.status() == AckStatus.STALE_GENERATION && ack.value() > version) {
+                    // A follower knows a newer generation: this one was superseded (it was paused or cut off).
+                    // Answer the waiting producers now rather than after the metadata or a proposal tells it.
+                    stepDown();
+                }
                 return;
             }
         }

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The long run of {@link ClusterFailoverIT}: rounds of faults on a three-broker cluster under
- * keyed load, each on the next broker in turn, alternating {@code kill -9} (then restart) and a
- * 5 s {@code SIGSTOP} (then {@code SIGCONT}). After every round the broker must lead its range
+ * keyed load, each on the next broker in turn, cycling through {@code kill -9} (then restart), a
+ * 5 s {@code SIGSTOP} (then {@code SIGCONT}) and {@code SIGTERM} (a hand-over, then restart). After every round the broker must lead its range
  * again in a newer generation; at the end the whole history is read back and checked
  * ({@link HistoryChecker}), and the replicas are compared chunk by chunk.
  *
@@ -70,20 +70,29 @@ class ClusterSoakIT {
             load.awaitAcked(100, Duration.ofSeconds(30));
             for (int round = 0; round < rounds; round++) {
                 int victim = round % BROKERS;
-                boolean kill = (round / BROKERS) % 2 == 0;
+                int kind = (round / BROKERS) % 3; // every broker once per kind: kill -9, SIGSTOP, SIGTERM
                 RangeInfo before = cluster.awaitRange(victim, "led by broker " + victim, r -> r.leader() == victim, SETTLE);
                 long fault = System.nanoTime();
                 Failover f;
-                if (kill) {
+                if (kind == 0) {
                     cluster.broker(victim).kill();
                     f = Failover.measure(load, RING, victim, fault, "round " + round + ": kill -9 of broker " + victim);
                     cluster.broker(victim).start().awaitReady(READY);
+                } else if (kind == 2) {
+                    cluster.broker(victim).stop(); // hands its ranges over, then exits
+                    f = Failover.measure(load, RING, victim, fault, "round " + round + ": SIGTERM of broker " + victim);
+                    cluster.broker(victim).start().awaitReady(READY);
                 } else {
+                    // New requests go to the other brokers, as a client that timed out on the frozen one would do;
+                    // keys of its range reach it only forwarded, until it leaves the view.
+                    load.avoid(victim);
                     cluster.broker(victim).pause();
+                    fault = System.nanoTime(); // once it is stopped: until then it may still answer
                     f = Failover.measure(load, RING, victim, fault, "round " + round + ": SIGSTOP of broker " + victim);
                     // The fault lasts PAUSE (its duration, not a synchronisation).
                     LockSupport.parkNanos(Math.max(0, fault + PAUSE.toNanos() - System.nanoTime()));
                     cluster.broker(victim).resume();
+                    load.allow(victim);
                 }
                 failovers.add(f);
                 cluster.awaitRange(victim, "led by broker " + victim + " again in a newer generation",

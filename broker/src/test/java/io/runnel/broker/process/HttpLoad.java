@@ -110,6 +110,7 @@ public final class HttpLoad implements AutoCloseable {
 
     private final Settings settings;
     private final List<ProducerClient> clients;
+    private final java.util.Set<Integer> avoided = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final List<Thread> threads = new ArrayList<>();
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final Queue<Acked> acked = new ConcurrentLinkedQueue<>();
@@ -148,6 +149,21 @@ public final class HttpLoad implements AutoCloseable {
      */
     public HttpLoad pace(Duration interval) {
         this.paceNanos = interval.toNanos();
+        return this;
+    }
+
+    /**
+     * New requests skip endpoint {@code target} until {@link #allow}: as a client that saw a broker stop answering
+     * would (a request to a frozen broker waits for its timeout). Requests already sent there still wait.
+     */
+    public HttpLoad avoid(int target) {
+        avoided.add(target);
+        return this;
+    }
+
+    /** Undoes {@link #avoid}. */
+    public HttpLoad allow(int target) {
+        avoided.remove(target);
         return this;
     }
 
@@ -194,6 +210,9 @@ public final class HttpLoad implements AutoCloseable {
             }
             Batch batch = new Batch(key, List.copyOf(ids));
             int target = (int) (requests++ % clients.size());
+            for (int tries = 1; avoided.contains(target) && tries < clients.size(); tries++) {
+                target = (int) (requests++ % clients.size());
+            }
             ProducerClient client = clients.get(target);
             inFlight.incrementAndGet();
             long sent = System.nanoTime();
