@@ -127,6 +127,8 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
     private volatile java.util.function.Consumer<List<OffsetCommit>> offsetListener = list -> { };
     private volatile boolean offsetTopicAnnounced;
     private volatile boolean closed;
+    /** Set once this broker was connected to every broker in its view (see {@link #ready}). */
+    private volatile boolean peersReached;
 
     private ClusterNode(ClusterSettings settings, Cluster cluster, LogStore store, TopicConfig newTopicConfig,
                         NettyTransport transport, HighWatermarkListener watermark) {
@@ -234,9 +236,19 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
         return settings.ordinal();
     }
 
-    /** Whether the metadata is known: every range has a generation. */
+    /**
+     * Whether the metadata is known (every range has a generation) and, once after start, this broker has been
+     * connected to every broker in its view: until then it could not forward a write or replicate to them, although
+     * it would say it is ready. Later disconnections do not make it unready (a failure is the metadata's business).
+     */
     public boolean ready() {
-        return cluster.ready();
+        if (!cluster.ready()) {
+            return false;
+        }
+        if (!peersReached) {
+            peersReached = cluster.state().live().stream().allMatch(b -> b == settings.ordinal() || connected(b));
+        }
+        return peersReached;
     }
 
     /** Whether this broker serves {@code partition} as the leader of its range's current generation. */
@@ -727,7 +739,7 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
                     log.info("range {}: handed over to broker {}", m.getKey(), to);
                 }
             } catch (ExecutionException | TimeoutException e) {
-                log.warn("range {}: not handed over ({}); it fails over when this broker leaves", m.getKey(),
+                log.info("range {}: not handed over ({}); it fails over when this broker leaves", m.getKey(),
                         e instanceof ExecutionException ? e.getCause().toString() : e.getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
