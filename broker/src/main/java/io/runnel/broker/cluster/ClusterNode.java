@@ -719,7 +719,8 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
      * the failure detector noticed. Each range first stops taking writes and lets the ones it took be acknowledged
      * (up to the replica lag), and this broker then stays out of its ISR so the range is not handed back. A range
      * that cannot be handed over (no live in-sync follower, no metadata quorum, {@code timeout}) fails over as
-     * before when this broker leaves.
+     * before when this broker leaves. Only for a shutdown: until it restarts, this broker does not follow the ranges
+     * it handed over.
      *
      * @return the ranges handed over, each with its new leader
      */
