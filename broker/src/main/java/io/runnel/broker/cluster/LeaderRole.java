@@ -63,6 +63,8 @@ final class LeaderRole {
     final long version;
     private static final Duration PROPOSAL_BACKOFF = Duration.ofSeconds(1);
 
+    /** The range's replica set (the same in every generation). */
+    private final List<Integer> replicas;
     private final int minIsr;
     private Generation generation;
     /** The generation is in every partition's history: followers may join. */
@@ -88,7 +90,8 @@ final class LeaderRole {
         this.range = generation.range();
         this.version = generation.version();
         this.generation = generation;
-        this.minIsr = generation.replicas().size() / 2 + 1;
+        this.replicas = generation.replicas();
+        this.minIsr = replicas.size() / 2 + 1;
         this.committedIsrSize = generation.isr().size();
         for (int r : generation.replicas()) {
             if (r != ctx.self()) {
@@ -113,6 +116,18 @@ final class LeaderRole {
 
     int minIsr() {
         return minIsr;
+    }
+
+    /** Whether at least {@code minIsr} replicas are in this broker's view: without them nothing can be acknowledged. */
+    boolean majorityInView() {
+        Set<Integer> live = ctx.cluster().state().live();
+        int inView = 0;
+        for (int broker : replicas) {
+            if (live.contains(broker)) {
+                inView++;
+            }
+        }
+        return inView >= minIsr;
     }
 
     // ------------------------------------------------------------------ range thread
@@ -394,8 +409,7 @@ final class LeaderRole {
             return;
         }
         long timeout = ctx.settings().pendingTimeout().toNanos();
-        Set<Integer> inView = ctx.cluster().state().live();
-        if (generation.replicas().stream().filter(inView::contains).count() < minIsr) {
+        if (!majorityInView()) {
             // Without a majority of the replicas in view neither the ISR nor the raft metadata can change, and
             // nothing waiting can be acknowledged until brokers return: answer now, not at the pending timeout.
             for (LeaderPartition lp : partitions.values()) {

@@ -151,10 +151,7 @@ final class RangeReplica {
             return CompletableFuture.failedFuture(HttpError.unavailable("not_leader",
                     "this broker is handing partition " + partition + " over to another broker; retry", 1));
         }
-        Generation g = publishedGeneration;
-        Set<Integer> live = ctx.cluster().state().live();
-        long liveReplicas = g.replicas().stream().filter(live::contains).count();
-        if (!role.hasMinIsr() || liveReplicas < role.minIsr()) {
+        if (!role.hasMinIsr() || !role.majorityInView()) {
             return CompletableFuture.failedFuture(HttpError.unavailable("not_enough_replicas",
                     "partition " + partition + " has fewer than " + role.minIsr()
                             + " in-sync replicas, so a write could not be made durable on a majority; retry later", 2));
@@ -251,8 +248,13 @@ final class RangeReplica {
         }
         if (!role.drained() && System.nanoTime() - deadline < 0) {
             try {
-                thread.schedule(() -> execute(() -> proposeWhenDrained(role, deadline, done)), DRAIN_CHECK_MILLIS,
-                        TimeUnit.MILLISECONDS);
+                thread.schedule(() -> {
+                    try {
+                        proposeWhenDrained(role, deadline, done);
+                    } catch (RuntimeException e) {
+                        done.completeExceptionally(e);
+                    }
+                }, DRAIN_CHECK_MILLIS, TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) {
                 done.completeExceptionally(new IllegalStateException("range " + range + " closed"));
             }
