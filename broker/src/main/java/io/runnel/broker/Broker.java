@@ -1,5 +1,6 @@
 package io.runnel.broker;
 
+import io.runnel.broker.common.Errors;
 import com.fasterxml.jackson.core.JsonFactory;
 import io.runnel.broker.bridge.BridgeApi;
 import io.runnel.broker.bridge.BridgeManager;
@@ -21,7 +22,6 @@ import io.runnel.broker.cluster.TopologyWriter;
 import io.runnel.broker.config.BrokerConfig;
 import io.runnel.broker.consumer.ConsumerConfig;
 import io.runnel.broker.consumer.ConsumerService;
-import io.runnel.broker.http.HttpError;
 import io.runnel.broker.http.HttpLimits;
 import io.runnel.broker.http.HttpServer;
 import io.runnel.broker.http.NettyTransport;
@@ -197,8 +197,7 @@ public final class Broker implements AutoCloseable {
                         p -> clusterNode != null && clusterNode.serves(p),
                         (topic, p) -> clusterNode == null ? 0 : clusterNode.highWatermark(topic, p), cluster,
                         commits -> clusterNode == null
-                                ? CompletableFuture.failedFuture(HttpError.unavailable("not_ready",
-                                        "the broker is starting; the commit was not stored; retry", 1))
+                                ? CompletableFuture.failedFuture(Errors.NOT_READY.exception("the broker is starting; the commit was not stored; retry"))
                                 : clusterNode.commit(commits))
                 : new ConsumerService(store, ring, consumerConfig, clock);
         resources.push(consumers);

@@ -1,20 +1,21 @@
 package io.runnel.broker;
 
+import io.runnel.broker.common.TopicNames;
+import io.runnel.broker.common.Futures;
+import io.runnel.broker.common.RunnelException;
+import io.runnel.broker.common.Errors;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.runnel.broker.cluster.OffsetTopic;
 import io.runnel.broker.consumer.ConsumerService;
 import io.runnel.broker.consumer.NotRegisteredException;
 import io.runnel.broker.consumer.PollResponseEncoder;
 import io.runnel.broker.consumer.StartPosition;
 import io.runnel.broker.http.ApiRequest;
-import io.runnel.broker.http.HttpError;
 import io.runnel.broker.http.HttpReply;
 import io.runnel.broker.http.Router;
 import io.runnel.broker.metrics.BrokerMetrics;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -61,31 +62,31 @@ final class ConsumerApi {
         String consumerId = request.query().required("consumerId");
         String group = request.query().optional("group").orElse("default");
         if (group.isBlank()) {
-            throw HttpError.badRequest("bad_query", "query parameter 'group' must not be empty; leave it out for 'default'");
+            throw Errors.BAD_QUERY.exception("query parameter 'group' must not be empty; leave it out for 'default'");
         }
         List<String> topics = request.query().all("topic");
         if (topics.isEmpty()) {
-            throw HttpError.badRequest("bad_query", "query parameter 'topic' is required: subscribe to at least one topic (repeat it for more: ?topic=a&topic=b)");
+            throw Errors.BAD_QUERY.exception("query parameter 'topic' is required: subscribe to at least one topic (repeat it for more: ?topic=a&topic=b)");
         }
         for (String t : topics) {
             if (!TopicNames.isValid(t)) {
-                throw HttpError.badRequest("invalid_topic", TopicNames.problem(t));
+                throw Errors.INVALID_TOPIC.exception(TopicNames.problem(t));
             }
-            if (OffsetTopic.isInternal(t)) {
-                throw HttpError.badRequest("invalid_topic", "topic '" + t + "' is internal: names starting with '__' are reserved");
+            if (TopicNames.isInternal(t)) {
+                throw Errors.INVALID_TOPIC.exception("topic '" + t + "' is internal: names starting with '__' are reserved");
             }
         }
         StartPosition start;
         try {
             start = StartPosition.parse(request.query().optional("onNewGroup").orElse(StartPosition.LATEST.wireName()));
         } catch (IllegalArgumentException e) {
-            throw HttpError.badRequest("bad_query", e.getMessage());
+            throw Errors.BAD_QUERY.exception(e.getMessage());
         }
         CompletableFuture<Void> registered;
         try {
             registered = consumers.register(consumerId, group, topics, start);
         } catch (IllegalArgumentException e) {
-            throw HttpError.badRequest("bad_query", e.getMessage());
+            throw Errors.BAD_QUERY.exception(e.getMessage());
         } catch (IllegalStateException e) {
             throw closing();
         }
@@ -93,7 +94,7 @@ final class ConsumerApi {
         // after this 200 must be read, so the start positions are fixed before it.
         return registered.handle((v, error) -> {
             if (error != null) {
-                throw toHttpError(error);
+                throw toError(error);
             }
             return HttpReply.json(HttpResponseStatus.OK, request.alloc(), json -> {
             json.writeStartObject();
@@ -117,8 +118,8 @@ final class ConsumerApi {
         int maxBytes = request.query().optionalLong("maxBytes", 1, Integer.MAX_VALUE).orElse(0L).intValue();
         return consumers.poll(consumerId, timeout, maxBytes).handle((result, error) -> {
             if (error != null) {
-                metrics.polled(unwrap(error) instanceof NotRegisteredException ? "not_registered" : "error");
-                throw toHttpError(error);
+                metrics.polled(Futures.unwrap(error) instanceof NotRegisteredException ? "not_registered" : "error");
+                throw toError(error);
             }
             if (result.isEmpty()) {
                 metrics.polled("empty");
@@ -134,7 +135,7 @@ final class ConsumerApi {
         String consumerId = request.query().required("consumerId");
         return consumers.commit(consumerId).handle((v, error) -> {
             if (error != null) {
-                throw toHttpError(error);
+                throw toError(error);
             }
             return HttpReply.empty(HttpResponseStatus.NO_CONTENT);
         });
@@ -145,7 +146,7 @@ final class ConsumerApi {
         String consumerId = request.query().required("consumerId");
         return consumers.goodbye(consumerId).handle((v, error) -> {
             if (error != null) {
-                throw toHttpError(error);
+                throw toError(error);
             }
             return HttpReply.json(HttpResponseStatus.OK, request.alloc(), json -> {
                 json.writeStartObject();
@@ -156,38 +157,35 @@ final class ConsumerApi {
         });
     }
 
-    private static Throwable unwrap(Throwable error) {
-        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    }
 
-    private static HttpError toHttpError(Throwable error) {
-        Throwable cause = unwrap(error);
+    private static RunnelException toError(Throwable error) {
+        Throwable cause = Futures.unwrap(error);
         if (cause instanceof NotRegisteredException e) {
-            return HttpError.conflict("not_registered", e.getMessage());
+            return Errors.NOT_REGISTERED.exception(e.getMessage());
         }
-        if (cause instanceof HttpError e) {
+        if (cause instanceof RunnelException e) {
             return e;
         }
         if (cause instanceof IllegalArgumentException e) {
-            return HttpError.badRequest("bad_query", e.getMessage());
+            return Errors.BAD_QUERY.exception(e.getMessage());
         }
         if (cause instanceof IllegalStateException) {
             return closing();
         }
         if (cause instanceof io.runnel.discovery.ClusterException e) {
             // No raft quorum (or this broker is leaving): the registration is not cluster-wide yet.
-            return HttpError.unavailable("no_quorum", "the cluster cannot record the consumer group change now ("
-                    + e.getMessage() + "); retry", 1);
+            return Errors.NO_QUORUM.exception("the cluster cannot record the consumer group change now ("
+                    + e.getMessage() + "); retry").retryAfter(1);
         }
         if (cause instanceof io.runnel.storage.StorageException) {
             log.warn("consumer request failed in storage: {}", cause.toString());
-            return HttpError.unavailable("storage_unavailable", "the broker's storage failed; retry later or on another broker", 5);
+            return Errors.STORAGE_UNAVAILABLE.exception("the broker's storage failed; retry later or on another broker");
         }
         log.error("consumer request failed", cause);
-        return HttpError.internal("unexpected error; see the broker's log");
+        return Errors.INTERNAL_ERROR.exception("unexpected error; see the broker's log");
     }
 
-    private static HttpError closing() {
-        return HttpError.unavailable("shutting_down", "the broker is shutting down; retry on another broker", 1);
+    private static RunnelException closing() {
+        return Errors.SHUTTING_DOWN.exception("the broker is shutting down; retry on another broker");
     }
 }

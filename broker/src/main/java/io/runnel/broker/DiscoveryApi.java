@@ -1,12 +1,12 @@
 package io.runnel.broker;
 
+import io.runnel.broker.common.TopicNames;
+import io.runnel.broker.common.Errors;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.runnel.broker.cluster.OffsetTopic;
 import io.runnel.broker.consumer.ConsumerService;
 import io.runnel.broker.consumer.GroupView;
 import io.runnel.broker.http.ApiRequest;
-import io.runnel.broker.http.HttpError;
 import io.runnel.broker.http.HttpReply;
 import io.runnel.broker.http.Json;
 import io.runnel.broker.http.Router;
@@ -119,7 +119,7 @@ final class DiscoveryApi {
     private CompletionStage<HttpReply> topology(ApiRequest request) {
         request.query().allowOnly();
         if (topology == null) {
-            throw HttpError.notFound("this broker has no topology API");
+            throw Errors.NOT_FOUND.exception("this broker has no topology API");
         }
         return onWorker(() -> HttpReply.json(HttpResponseStatus.OK, request.alloc(), topology));
     }
@@ -127,7 +127,7 @@ final class DiscoveryApi {
         private CompletionStage<HttpReply> topics(ApiRequest request) {
         request.query().allowOnly();
         return onWorker(() -> {
-            List<TopicInfo> topics = store.topics().stream().filter(t -> !OffsetTopic.isInternal(t.name()))
+            List<TopicInfo> topics = store.topics().stream().filter(t -> !TopicNames.isInternal(t.name()))
                     .sorted(Comparator.comparing(TopicInfo::name)).toList();
             return HttpReply.json(HttpResponseStatus.OK, request.alloc(), json -> {
                 json.writeStartObject();
@@ -163,8 +163,7 @@ final class DiscoveryApi {
         request.query().allowOnly();
         String name = request.pathParam("group");
         return groupLag.view(name).thenApply(group -> {
-            GroupLag.View v = group.orElseThrow(() -> new HttpError(HttpResponseStatus.NOT_FOUND, "unknown_group",
-                    "no consumer group '" + name + "' on this broker"));
+            GroupLag.View v = group.orElseThrow(() -> Errors.UNKNOWN_GROUP.exception("no consumer group '" + name + "' on this broker"));
             return HttpReply.json(HttpResponseStatus.OK, request.alloc(), json -> writeGroup(json, v.group(), v.unanswered()));
         });
     }
@@ -179,8 +178,8 @@ final class DiscoveryApi {
         request.query().allowOnly("topic", "to", "timestamp", "partition", "offset");
         String group = request.pathParam("group");
         String topic = request.query().required("topic");
-        if (!TopicNames.isValid(topic) || OffsetTopic.isInternal(topic)) {
-            throw HttpError.badRequest("invalid_topic", OffsetTopic.isInternal(topic)
+        if (!TopicNames.isValid(topic) || TopicNames.isInternal(topic)) {
+            throw Errors.INVALID_TOPIC.exception(TopicNames.isInternal(topic)
                     ? "topics starting with '__' are internal" : TopicNames.problem(topic));
         }
         String to = request.query().required("to");
@@ -189,21 +188,21 @@ final class DiscoveryApi {
             case "earliest" -> new ConsumerService.SeekTarget.Earliest();
             case "latest" -> new ConsumerService.SeekTarget.Latest();
             case "timestamp" -> new ConsumerService.SeekTarget.Timestamp(request.query().optionalLong("timestamp", 0, Long.MAX_VALUE)
-                    .orElseThrow(() -> HttpError.badRequest("bad_query", "to=timestamp needs timestamp=<epoch ms>")));
+                    .orElseThrow(() -> Errors.BAD_QUERY.exception("to=timestamp needs timestamp=<epoch ms>")));
             case "offset" -> {
                 if (partition.isEmpty()) {
-                    throw HttpError.badRequest("bad_query", "to=offset needs partition=<p> and offset=<o>");
+                    throw Errors.BAD_QUERY.exception("to=offset needs partition=<p> and offset=<o>");
                 }
                 yield new ConsumerService.SeekTarget.Offset(request.query().optionalLong("offset", 0, Long.MAX_VALUE)
-                        .orElseThrow(() -> HttpError.badRequest("bad_query", "to=offset needs offset=<o>")));
+                        .orElseThrow(() -> Errors.BAD_QUERY.exception("to=offset needs offset=<o>")));
             }
-            default -> throw HttpError.badRequest("bad_query", "to must be earliest, latest, timestamp or offset, not '" + to + "'");
+            default -> throw Errors.BAD_QUERY.exception("to must be earliest, latest, timestamp or offset, not '" + to + "'");
         };
         List<Integer> partitions = partition.isPresent() ? List.of(partition.get().intValue())
                 : java.util.stream.IntStream.range(0, seek.partitionCount()).boxed().toList();
         return seek.seek(new GroupSeek.Request(group, topic, target, partitions)).handle((commits, error) -> {
             if (error != null) {
-                throw GroupSeek.toHttpError(error);
+                throw GroupSeek.toError(error);
             }
             return HttpReply.json(HttpResponseStatus.OK, request.alloc(), json -> {
                 json.writeStartObject();
@@ -297,7 +296,7 @@ final class DiscoveryApi {
         try {
             return CompletableFuture.supplyAsync(work, workers);
         } catch (RejectedExecutionException e) {
-            throw HttpError.unavailable("overloaded", "the broker is busy; retry shortly", 1);
+            throw Errors.OVERLOADED.exception("the broker is busy; retry shortly");
         }
     }
 }

@@ -1,16 +1,17 @@
 package io.runnel.broker;
 
+import io.runnel.broker.common.Futures;
+import io.runnel.broker.common.RunnelException;
+import io.runnel.broker.common.Errors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.runnel.broker.cluster.ClusterNode;
 import io.runnel.broker.cluster.transport.ClusterMessage.Forward;
 import io.runnel.broker.consumer.ConsumerService;
 import io.runnel.broker.consumer.ConsumerService.SeekTarget;
 import io.runnel.broker.consumer.OffsetCommit;
-import io.runnel.broker.http.HttpError;
 import io.runnel.broker.produce.RelayedReply;
 import io.runnel.discovery.ClusterState;
 import io.runnel.discovery.Generation;
@@ -23,7 +24,6 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,14 +66,14 @@ final class GroupSeek {
             return local(request);
         }
         if (!node.ready()) {
-            throw HttpError.unavailable("not_ready", "the cluster is still forming; retry", 1);
+            throw Errors.NOT_READY.exception("the cluster is still forming; retry");
         }
         ClusterState state = node.cluster().state();
         Map<Integer, List<Integer>> byLeader = new TreeMap<>();
         for (int p : request.partitions()) {
             Generation g = state.generation(ring.rangeOf(p));
             if (g == null) {
-                throw HttpError.unavailable("no_leader", "partition " + p + " has no leader yet; retry", 1);
+                throw Errors.NO_LEADER.exception("partition " + p + " has no leader yet; retry");
             }
             byLeader.computeIfAbsent(g.leader(), k -> new ArrayList<>()).add(p);
         }
@@ -93,9 +93,9 @@ final class GroupSeek {
     private CompletableFuture<List<OffsetCommit>> local(Request r) {
         try {
             return consumers.seek(r.group(), r.topic(), r.target(), r.partitions())
-                    .exceptionallyCompose(e -> CompletableFuture.failedFuture(toHttpError(e)));
+                    .exceptionallyCompose(e -> CompletableFuture.failedFuture(toError(e)));
         } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(toHttpError(e));
+            return CompletableFuture.failedFuture(toError(e));
         }
     }
 
@@ -105,13 +105,10 @@ final class GroupSeek {
             try {
                 body = JSON.readTree(reply.json());
             } catch (IOException e) {
-                throw HttpError.internal("broker " + leader + " answered a seek with unreadable JSON");
+                throw Errors.INTERNAL_ERROR.exception("broker " + leader + " answered a seek with unreadable JSON");
             }
             if (reply.status() != 200) {
-                HttpError error = new HttpError(HttpResponseStatus.valueOf(reply.status()), body.path("error").asText("seek_failed"),
-                        body.path("message").asText("the seek failed at broker " + leader));
-                throw reply.retryAfterSeconds() > 0
-                        ? error.withHeader("Retry-After", Integer.toString(reply.retryAfterSeconds())) : error;
+                throw Errors.BAD_SEEK.exception(body.path("message").asText("the seek failed at broker " + leader));
             }
             List<OffsetCommit> out = new ArrayList<>();
             for (JsonNode p : body.path("partitions")) {
@@ -127,11 +124,11 @@ final class GroupSeek {
         try {
             r = decode(f.body());
         } catch (IOException | RuntimeException e) {
-            return CompletableFuture.completedFuture(relay(HttpError.badRequest("bad_seek", "unreadable forwarded seek: " + e)));
+            return CompletableFuture.completedFuture(relay(Errors.BAD_SEEK.exception("unreadable forwarded seek: " + e)));
         }
         return local(r).handle((commits, e) -> {
             if (e != null) {
-                return relay(toHttpError(e));
+                return relay(toError(e));
             }
             ObjectNode out = JSON.createObjectNode();
             ArrayNode ps = out.putArray("partitions");
@@ -139,31 +136,30 @@ final class GroupSeek {
             try {
                 return new RelayedReply(200, 0, JSON.writeValueAsBytes(out));
             } catch (IOException ex) {
-                return relay(HttpError.internal("cannot encode the seek answer"));
+                return relay(Errors.INTERNAL_ERROR.exception("cannot encode the seek answer"));
             }
         });
     }
 
-    private static RelayedReply relay(HttpError e) {
-        ObjectNode out = JSON.createObjectNode().put("error", e.kind()).put("message", e.getMessage());
-        int retry = e.status().code() == 503 ? 1 : 0;
+    private static RelayedReply relay(RunnelException e) {
+        ObjectNode out = JSON.createObjectNode().put("error", e.error().kind()).put("message", e.getMessage());
         try {
-            return new RelayedReply(e.status().code(), retry, JSON.writeValueAsBytes(out));
+            return new RelayedReply(e.error().httpStatus(), e.retryAfterSeconds(), JSON.writeValueAsBytes(out));
         } catch (IOException ex) {
             throw new IllegalStateException(ex);
         }
     }
 
-    static HttpError toHttpError(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    static RunnelException toError(Throwable error) {
+        Throwable cause = Futures.unwrap(error);
         return switch (cause) {
-            case HttpError e -> e;
-            case NoSuchElementException e -> HttpError.notFound(e.getMessage());
-            case IllegalArgumentException e -> HttpError.badRequest("bad_query", e.getMessage());
-            case IllegalStateException e -> HttpError.unavailable("shutting_down", "the broker is shutting down; retry", 1);
+            case RunnelException e -> e;
+            case NoSuchElementException e -> Errors.NOT_FOUND.exception(e.getMessage());
+            case IllegalArgumentException e -> Errors.BAD_QUERY.exception(e.getMessage());
+            case IllegalStateException e -> Errors.SHUTTING_DOWN.exception("the broker is shutting down; retry");
             default -> {
                 log.error("seek failed", cause);
-                yield HttpError.internal("the seek failed; see the broker's log");
+                yield Errors.INTERNAL_ERROR.exception("the seek failed; see the broker's log");
             }
         };
     }

@@ -1,5 +1,6 @@
 package io.runnel.broker.bridge;
 
+import io.runnel.broker.common.Errors;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -12,7 +13,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.runnel.broker.cluster.transport.ClusterMessage;
 import io.runnel.broker.http.ApiRequest;
-import io.runnel.broker.http.HttpError;
 import io.runnel.broker.http.HttpReply;
 import io.runnel.broker.http.Json;
 import io.runnel.broker.http.Router;
@@ -153,12 +153,12 @@ public final class BridgeApi implements AutoCloseable {
             try {
                 body = MAPPER.readTree(ByteBufUtil.getBytes(request.body()));
             } catch (JsonProcessingException e) {
-                throw HttpError.badRequest("malformed_json", "the body is not valid JSON: " + e.getOriginalMessage());
+                throw Errors.MALFORMED_JSON.exception("the body is not valid JSON: " + e.getOriginalMessage());
             } catch (IOException e) {
-                throw HttpError.badRequest("malformed_json", "the body is not valid JSON: " + e.getMessage());
+                throw Errors.MALFORMED_JSON.exception("the body is not valid JSON: " + e.getMessage());
             }
             if (body == null || body.isMissingNode()) {
-                throw HttpError.badRequest("invalid_bridge", "the body is empty: send the bridge definition as a JSON object");
+                throw Errors.INVALID_BRIDGE.exception("the body is empty: send the bridge definition as a JSON object");
             }
             BridgeDefinition d = BridgeDefinition.fromJson(body, name);
             boolean created = manager.put(d);
@@ -191,7 +191,7 @@ public final class BridgeApi implements AutoCloseable {
     private static String name(ApiRequest request) {
         String name = request.pathParam("name");
         if (!BridgeDefinition.validName(name)) {
-            throw HttpError.badRequest("invalid_bridge", BridgeDefinition.nameProblem(name));
+            throw Errors.INVALID_BRIDGE.exception(BridgeDefinition.nameProblem(name));
         }
         return name;
     }
@@ -202,7 +202,7 @@ public final class BridgeApi implements AutoCloseable {
         }
         String mime = contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
         if (!mime.equals("application/json")) {
-            throw HttpError.unsupportedMediaType("content type '" + mime + "' is not supported: send the bridge definition as application/json");
+            throw Errors.UNSUPPORTED_MEDIA_TYPE.exception("content type '" + mime + "' is not supported: send the bridge definition as application/json");
         }
     }
 
@@ -244,22 +244,21 @@ public final class BridgeApi implements AutoCloseable {
                 try {
                     return work.get();
                 } catch (InvalidBridgeException e) {
-                    throw HttpError.badRequest("invalid_bridge", e.getMessage());
+                    throw Errors.INVALID_BRIDGE.exception(e.getMessage());
                 } catch (UnknownBridgeException e) {
-                    throw new HttpError(HttpResponseStatus.NOT_FOUND, "unknown_bridge", e.getMessage());
+                    throw Errors.UNKNOWN_BRIDGE.exception(e.getMessage());
                 } catch (BridgeStoreException e) {
                     if (e.retriable()) {
-                        throw HttpError.unavailable("no_quorum", "the change was not applied: " + e.getMessage(), 2);
+                        throw Errors.NO_QUORUM.exception("the change was not applied: " + e.getMessage());
                     }
                     log.error("bridge definitions could not be stored", e);
-                    throw new HttpError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "bridge_store_failed",
-                            "the change was not applied: " + e.getMessage());
+                    throw Errors.BRIDGE_STORE_FAILED.exception("the change was not applied: " + e.getMessage());
                 } catch (IllegalStateException e) {
-                    throw HttpError.unavailable("shutting_down", e.getMessage(), 5);
+                    throw Errors.SHUTTING_DOWN.exception(e.getMessage()).retryAfter(5);
                 }
             }, executor);
         } catch (RejectedExecutionException e) {
-            throw HttpError.unavailable("overloaded", "too many bridge changes are queued; retry shortly", 1);
+            throw Errors.OVERLOADED.exception("too many bridge changes are queued; retry shortly");
         }
     }
 

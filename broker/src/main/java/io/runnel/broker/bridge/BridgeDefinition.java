@@ -2,7 +2,7 @@ package io.runnel.broker.bridge;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.runnel.broker.TopicNames;
+import io.runnel.broker.common.TopicNames;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,5 +1,6 @@
 package io.runnel.broker.bridge;
 
+import io.runnel.broker.common.Errors;
 import io.runnel.broker.produce.BodyFormat;
 import io.runnel.broker.produce.EventBodyParser;
 import io.runnel.broker.produce.ProduceRouter;
@@ -36,8 +37,8 @@ public final class RoutedEventWriter implements EventWriter {
                     produce.produce(topic, partitionKey, parser.parse(BodyFormat.NDJSON, ndjson)).thenApply(p -> null);
             case ProduceRouter.Route.Forward(int broker) ->
                     router.forward(broker, topic, partitionKey, NDJSON, ndjson).thenAccept(reply -> reply.okJson(broker));
-            case ProduceRouter.Route.Unavailable(String kind, String message) ->
-                    CompletableFuture.failedFuture(new IllegalStateException(kind + ": " + message));
+            case ProduceRouter.Route.Unavailable(Errors error, String message) ->
+                    CompletableFuture.failedFuture(error.exception(message));
         };
     }
 }

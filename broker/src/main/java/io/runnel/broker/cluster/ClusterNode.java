@@ -1,5 +1,7 @@
 package io.runnel.broker.cluster;
 
+import io.runnel.broker.common.Futures;
+import io.runnel.broker.common.Errors;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
@@ -27,7 +29,6 @@ import io.runnel.broker.cluster.transport.ClusterServer;
 import io.runnel.broker.cluster.transport.PeerClient;
 import io.runnel.broker.cluster.transport.PeerListener;
 import io.runnel.broker.cluster.transport.PeerUnavailableException;
-import io.runnel.broker.http.HttpError;
 import io.runnel.broker.http.NettyTransport;
 import io.runnel.broker.consumer.NotRegisteredException;
 import io.runnel.broker.consumer.OffsetCommit;
@@ -58,7 +59,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -278,8 +278,7 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
     public CompletableFuture<AppendResult> append(TopicInfo topic, int partition, byte[] chunk) {
         RangeReplica r = replicas.get(ring.rangeOf(partition));
         if (r == null) {
-            return CompletableFuture.failedFuture(HttpError.unavailable("not_leader",
-                    "this broker holds no replica of partition " + partition + "; retry", 1));
+            return CompletableFuture.failedFuture(Errors.NOT_LEADER.exception("this broker holds no replica of partition " + partition + "; retry"));
         }
         return r.append(topic, partition, chunk);
     }
@@ -323,8 +322,7 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
             int p = e.getKey();
             List<OffsetCommit> batch = e.getValue();
             if (!serves(p)) {
-                done.add(CompletableFuture.failedFuture(HttpError.unavailable("not_leader",
-                        "this broker no longer leads partition " + p + "; the commit was not stored; retry", 1)));
+                done.add(CompletableFuture.failedFuture(Errors.NOT_LEADER.exception("this broker no longer leads partition " + p + "; the commit was not stored; retry")));
                 continue;
             }
             done.add(append(offsets, p, OffsetTopic.encode(batch, now)).thenCompose(r -> storeLocally(batch)));
@@ -363,7 +361,7 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
     @Override
     public Route route(String partitionKey) {
         if (!cluster.ready()) {
-            return new Route.Unavailable("not_ready", "the cluster is still forming (no generation for every range yet); retry");
+            return new Route.Unavailable(Errors.NOT_READY, "the cluster is still forming (no generation for every range yet); retry");
         }
         ClusterState state = cluster.state();
         int self = settings.ordinal();
@@ -371,13 +369,13 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
             int partition = ring.partitionOf(partitionKey);
             Generation g = state.generation(ring.rangeOf(partition));
             if (g == null) {
-                return new Route.Unavailable("no_leader", "partition " + partition + " has no leader yet; retry");
+                return new Route.Unavailable(Errors.NO_LEADER, "partition " + partition + " has no leader yet; retry");
             }
             if (g.leader() == self) {
                 return Route.LOCAL;
             }
             if (!state.live().contains(g.leader()) || !connected(g.leader())) {
-                return new Route.Unavailable("leader_unavailable", "the leader of partition " + partition + " (broker "
+                return new Route.Unavailable(Errors.LEADER_UNAVAILABLE, "the leader of partition " + partition + " (broker "
                         + g.leader() + ") cannot be reached; retry shortly");
             }
             return new Route.Forward(g.leader());
@@ -388,7 +386,7 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
         List<Integer> leaders = state.generations().values().stream().map(Generation::leader)
                 .filter(l -> l != self && state.live().contains(l) && connected(l)).distinct().sorted().toList();
         if (leaders.isEmpty()) {
-            return new Route.Unavailable("no_leader", "no broker leads a partition right now; retry shortly");
+            return new Route.Unavailable(Errors.NO_LEADER, "no broker leads a partition right now; retry shortly");
         }
         return new Route.Forward(leaders.get(Math.floorMod(nextLeader.getAndIncrement(), leaders.size())));
     }
@@ -409,11 +407,11 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
                         settings.pendingTimeout().plus(FORWARD_SLACK))
                 .handle((m, e) -> {
                     if (e != null) {
-                        throw HttpError.unavailable("leader_unreachable", "the partition's leader (broker " + broker
-                                + ") did not answer: " + e.getMessage() + "; the events may or may not be stored; retry", 1);
+                        throw Errors.LEADER_UNREACHABLE.exception("the partition's leader (broker " + broker
+                                + ") did not answer: " + e.getMessage() + "; the events may or may not be stored; retry");
                     }
                     if (!(m instanceof ForwardReply reply)) {
-                        throw HttpError.internal("broker " + broker + " answered a forwarded write with " + m);
+                        throw Errors.INTERNAL_ERROR.exception("broker " + broker + " answered a forwarded write with " + m);
                     }
                     return new RelayedReply(reply.httpStatus(), reply.retryAfterSeconds(), reply.jsonBody());
                 });
@@ -505,7 +503,7 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
     }
 
     private static PeerUnavailableException unreachable(int broker, Throwable e) {
-        Throwable cause = unwrap(e);
+        Throwable cause = Futures.unwrap(e);
         if (cause instanceof PeerUnavailableException p) {
             return p;
         }
@@ -662,11 +660,11 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
     }
 
     private static GroupStatus groupStatus(Throwable e) {
-        return unwrap(e) instanceof NotRegisteredException ? GroupStatus.NOT_REGISTERED : GroupStatus.FAILED;
+        return Futures.unwrap(e) instanceof NotRegisteredException ? GroupStatus.NOT_REGISTERED : GroupStatus.FAILED;
     }
 
     private static String groupMessage(String consumerId, Throwable e) {
-        Throwable cause = unwrap(e);
+        Throwable cause = Futures.unwrap(e);
         if (!(cause instanceof NotRegisteredException)) {
             log.warn("a group request of consumer {} from another broker failed: {}", consumerId, cause.toString());
         }
@@ -674,9 +672,6 @@ public final class ClusterNode implements ProduceRouter, ClusterRequestHandler, 
         return message.length() <= MAX_MESSAGE_CHARS ? message : message.substring(0, MAX_MESSAGE_CHARS) + "…";
     }
 
-    private static Throwable unwrap(Throwable e) {
-        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-    }
 
     @Override
     public void onConnected(int peer) {

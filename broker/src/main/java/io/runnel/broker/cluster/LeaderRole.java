@@ -1,5 +1,8 @@
 package io.runnel.broker.cluster;
 
+import io.runnel.broker.common.Futures;
+import io.runnel.broker.common.RunnelException;
+import io.runnel.broker.common.Errors;
 import io.runnel.broker.cluster.FollowerStream.Cursor;
 import io.runnel.broker.cluster.FollowerStream.InFlight;
 import io.runnel.broker.cluster.transport.ClusterMessage.AckStatus;
@@ -14,7 +17,6 @@ import io.runnel.broker.cluster.transport.ClusterMessage.ReplicateAck;
 import io.runnel.broker.cluster.transport.ClusterMessage.ReplyStatus;
 import io.runnel.broker.cluster.transport.ClusterMessage.TruncationPoint;
 import io.runnel.broker.cluster.transport.PeerClient;
-import io.runnel.broker.http.HttpError;
 import io.runnel.discovery.Generation;
 import io.runnel.discovery.MetadataRejectedException;
 import io.runnel.discovery.Rejection;
@@ -33,7 +35,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -423,9 +424,8 @@ final class LeaderRole {
                     break;
                 }
                 if (!pc.acked.isDone()) {
-                    pc.acked.completeExceptionally(HttpError.unavailable("replication_timeout",
-                            "the events were not acknowledged by enough replicas within "
-                                    + ctx.settings().pendingTimeout().toSeconds() + " s; they may or may not be stored; retry", 1));
+                    pc.acked.completeExceptionally(Errors.REPLICATION_TIMEOUT.exception("the events were not acknowledged by enough replicas within "
+                                    + ctx.settings().pendingTimeout().toSeconds() + " s; they may or may not be stored; retry"));
                 }
             }
         }
@@ -510,7 +510,7 @@ final class LeaderRole {
     }
 
     private static boolean isStale(Throwable e) {
-        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        Throwable cause = Futures.unwrap(e);
         return cause instanceof MetadataRejectedException r
                 && (r.reason() == Rejection.STALE_VERSION || r.reason() == Rejection.NOT_LEADER);
     }
@@ -678,7 +678,7 @@ final class LeaderRole {
     }
 
     /** Answers every producer still waiting on this role: their chunks may or may not be kept. */
-    private void failPending(HttpError error) {
+    private void failPending(RunnelException error) {
         for (LeaderPartition lp : partitions.values()) {
             for (PendingChunk pc : lp.pending.values()) {
                 pc.acked.completeExceptionally(error);
@@ -687,14 +687,13 @@ final class LeaderRole {
         }
     }
 
-    private HttpError majorityLost() {
-        return HttpError.unavailable("not_enough_replicas", "fewer than " + minIsr + " replicas of partition range "
-                + range + " are reachable, so the events could not be made durable on a majority; they may or may not be stored; retry", 2);
+    private RunnelException majorityLost() {
+        return Errors.NOT_ENOUGH_REPLICAS.exception("fewer than " + minIsr + " replicas of partition range "
+                + range + " are reachable, so the events could not be made durable on a majority; they may or may not be stored; retry");
     }
 
-    static HttpError notLeader() {
-        return HttpError.unavailable("not_leader",
-                "this broker stopped leading the partition before the events were acknowledged; they may or may not be stored; retry", 1);
+    static RunnelException notLeader() {
+        return Errors.NOT_LEADER.exception("this broker stopped leading the partition before the events were acknowledged; they may or may not be stored; retry");
     }
 
     /** The partitions' offsets for the topology API (range thread). */

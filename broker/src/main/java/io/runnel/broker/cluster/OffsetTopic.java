@@ -28,11 +28,6 @@ public final class OffsetTopic {
     private OffsetTopic() {
     }
 
-    /** Whether {@code topic} is internal (reserved for the brokers). */
-    public static boolean isInternal(String topic) {
-        return topic != null && topic.startsWith("__");
-    }
-
     /** One chunk holding {@code commits} (all of one partition), stamped {@code timestamp}. */
     static byte[] encode(List<OffsetCommit> commits, long timestamp) {
         ChunkBuilder builder = new ChunkBuilder(64 * commits.size() + 64);

@@ -1,5 +1,7 @@
 package io.runnel.broker.cluster;
 
+import io.runnel.broker.common.Futures;
+import io.runnel.broker.common.Errors;
 import io.netty.channel.Channel;
 import io.runnel.broker.cluster.transport.ClusterMessage.AckStatus;
 import io.runnel.broker.cluster.transport.ClusterMessage.Fetch;
@@ -9,7 +11,6 @@ import io.runnel.broker.cluster.transport.ClusterMessage.FollowReply;
 import io.runnel.broker.cluster.transport.ClusterMessage.Replicate;
 import io.runnel.broker.cluster.transport.ClusterMessage.ReplicateAck;
 import io.runnel.broker.cluster.transport.ClusterMessage.ReplyStatus;
-import io.runnel.broker.http.HttpError;
 import io.runnel.discovery.ClusterState;
 import io.runnel.discovery.Generation;
 import io.runnel.storage.AppendResult;
@@ -21,7 +22,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -139,28 +139,25 @@ final class RangeReplica {
     /**
      * Appends a producer's chunk as the leader: the future completes once the high watermark passes it
      * (the chunk is durable on every ISR member, and the ISR is a majority), or fails with a 503
-     * {@link HttpError}.
+     * {@link io.runnel.broker.common.RunnelException}.
      */
     CompletableFuture<AppendResult> append(TopicInfo topic, int partition, byte[] chunk) {
         LeaderRole role = published;
         if (role == null || !serving()) {
-            return CompletableFuture.failedFuture(HttpError.unavailable("not_leader",
-                    "this broker does not lead partition " + partition + " right now; retry (any broker forwards keyed writes)", 1));
+            return CompletableFuture.failedFuture(Errors.NOT_LEADER.exception("this broker does not lead partition " + partition + " right now; retry (any broker forwards keyed writes)"));
         }
         if (role.fenced()) {
-            return CompletableFuture.failedFuture(HttpError.unavailable("not_leader",
-                    "this broker is handing partition " + partition + " over to another broker; retry", 1));
+            return CompletableFuture.failedFuture(Errors.NOT_LEADER.exception("this broker is handing partition " + partition + " over to another broker; retry"));
         }
         if (!role.hasMinIsr() || !role.majorityInView()) {
-            return CompletableFuture.failedFuture(HttpError.unavailable("not_enough_replicas",
-                    "partition " + partition + " has fewer than " + role.minIsr()
-                            + " in-sync replicas, so a write could not be made durable on a majority; retry later", 2));
+            return CompletableFuture.failedFuture(Errors.NOT_ENOUGH_REPLICAS.exception("partition " + partition + " has fewer than " + role.minIsr()
+                            + " in-sync replicas, so a write could not be made durable on a majority; retry later"));
         }
         CompletableFuture<AppendResult> acked = new CompletableFuture<>();
         TopicPartition tp = new TopicPartition(topic.name(), partition);
         ctx.store().append(topic.id(), partition, (int) role.version, chunk,
                         (base, stamped) -> execute(() -> role.onAssigned(topic, partition, base, stamped, acked)))
-                .whenComplete((result, error) -> execute(() -> role.onLocalAppend(tp, result, unwrap(error), acked)));
+                .whenComplete((result, error) -> execute(() -> role.onLocalAppend(tp, result, Futures.unwrap(error), acked)));
         return acked;
     }
 
@@ -298,7 +295,7 @@ final class RangeReplica {
         highWatermarks.merge(tp, r.leaderHighWatermark(), Math::max);
         ctx.store().appendReplica(topic.id(), r.partition(), r.chunk()).whenComplete((result, error) -> {
             // On the store's writer thread: writing to a channel only enqueues.
-            Throwable cause = unwrap(error);
+            Throwable cause = Futures.unwrap(error);
             ReplicateAck ack;
             if (cause == null) {
                 ack = ack(r, AckStatus.OK, result.nextOffset());
@@ -407,9 +404,6 @@ final class RangeReplica {
         thread.shutdownNow();
     }
 
-    private static Throwable unwrap(Throwable e) {
-        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-    }
 
     @Override
     public String toString() {

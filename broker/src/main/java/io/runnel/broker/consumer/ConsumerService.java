@@ -1,5 +1,6 @@
 package io.runnel.broker.consumer;
 
+import io.runnel.broker.common.Futures;
 import io.runnel.discovery.Cluster;
 import io.runnel.discovery.ClusterState;
 import io.runnel.discovery.ConsumerRegistration;
@@ -24,7 +25,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -333,7 +333,7 @@ public final class ConsumerService implements AutoCloseable {
             cluster.registerConsumer(new ConsumerRegistration(group, consumerId, sorted, onNewGroup.wireName()))
                     .whenComplete((v, e) -> {
                         if (e != null) {
-                            done.completeExceptionally(unwrap(e));
+                            done.completeExceptionally(Futures.unwrap(e));
                             return;
                         }
                         submit(done, () -> {
@@ -857,7 +857,7 @@ public final class ConsumerService implements AutoCloseable {
             return; // answered already (superseded, member left, closed)
         }
         if (error != null) {
-            fail(p, unwrap(error));
+            fail(p, Futures.unwrap(error));
             return;
         }
         try {
@@ -1001,7 +1001,7 @@ public final class ConsumerService implements AutoCloseable {
     private void finishAfterCommit(PendingPoll p) {
         p.member.poll = null;
         p.member.lastSeenMillis = clock.millis();
-        p.commit.whenComplete((v, e) -> deliver(p, e == null ? PollResult.EMPTY : null, e == null ? null : unwrap(e)));
+        p.commit.whenComplete((v, e) -> deliver(p, e == null ? PollResult.EMPTY : null, e == null ? null : Futures.unwrap(e)));
     }
 
     /** Answers with an error; the positions stay where the last answered poll left them. */
@@ -1126,7 +1126,7 @@ public final class ConsumerService implements AutoCloseable {
         source.whenComplete((v, e) -> {
             Runnable complete = () -> {
                 if (e != null) {
-                    target.completeExceptionally(unwrap(e));
+                    target.completeExceptionally(Futures.unwrap(e));
                 } else {
                     target.complete(v);
                 }
@@ -1149,9 +1149,6 @@ public final class ConsumerService implements AutoCloseable {
         return new IllegalStateException("consumer service is closed");
     }
 
-    private static Throwable unwrap(Throwable e) {
-        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-    }
 
     private static void requireId(String consumerId) {
         if (consumerId == null || consumerId.isBlank()) {

@@ -12,7 +12,7 @@ public interface OffsetLog {
     /**
      * Makes {@code commits} durable on a majority of each partition's replicas, then stores them
      * locally. Only for partitions this broker leads; otherwise fails with a 503
-     * {@link io.runnel.broker.http.HttpError}.
+     * {@link io.runnel.broker.common.RunnelException}.
      */
     CompletableFuture<Void> commit(List<OffsetCommit> commits);
 }

@@ -1,8 +1,8 @@
 package io.runnel.broker.http;
 
+import io.runnel.broker.common.Errors;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.ScheduledFuture;
@@ -111,9 +111,9 @@ public final class ConnectionDeadlineHandler extends ChannelInboundHandlerAdapte
         switch (state) {
             case IDLE -> ctx.close();
             case RECEIVING -> {
-                FullHttpResponse response = new HttpError(HttpResponseStatus.REQUEST_TIMEOUT, "request_timeout",
+                FullHttpResponse response = ErrorResponse.of(ctx.alloc(), Errors.REQUEST_TIMEOUT.exception(
                         "the request did not arrive completely within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos)
-                                + " ms (read-timeout-ms)").toResponse(ctx.alloc());
+                                + " ms (read-timeout-ms)"));
                 // From the tail, so the response passes through the HTTP encoder.
                 RejectResponder.respondAndClose(ctx.channel(), response);
             }

@@ -1,5 +1,8 @@
 package io.runnel.broker.http;
 
+import io.runnel.broker.common.Futures;
+import io.runnel.broker.common.RunnelException;
+import io.runnel.broker.common.Errors;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -13,9 +16,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -118,24 +119,17 @@ public final class HttpDispatchHandler extends ChannelInboundHandlerAdapter {
         if (error == null && reply != null) {
             return reply.toResponse();
         }
-        Throwable cause = unwrap(error);
-        HttpError httpError;
-        if (cause instanceof HttpError e) {
-            httpError = e;
+        Throwable cause = error == null ? new IllegalStateException("route completed without a reply") : Futures.unwrap(error);
+        RunnelException answer;
+        if (cause instanceof RunnelException e) {
+            answer = e;
         } else {
             log.error("{} {} failed", request.method(), request.uri(), cause);
-            httpError = HttpError.internal("the broker failed to answer this request; see its log");
+            answer = Errors.INTERNAL_ERROR.exception("the broker failed to answer this request; see its log");
         }
-        return httpError.toResponse(ctx.alloc());
+        return ErrorResponse.of(ctx.alloc(), answer);
     }
 
-    private static Throwable unwrap(Throwable t) {
-        Throwable cause = t;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause == null ? new IllegalStateException("route completed without a reply") : cause;
-    }
 
     private void write(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
         if (!ctx.channel().isActive()) {

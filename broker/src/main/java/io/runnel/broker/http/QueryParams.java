@@ -1,5 +1,6 @@
 package io.runnel.broker.http;
 
+import io.runnel.broker.common.Errors;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.List;
 import java.util.Map;
@@ -21,13 +22,13 @@ public final class QueryParams {
     /**
      * Decodes the query part of {@code uri}.
      *
-     * @throws HttpError 400 {@code bad_query} when the percent-encoding is malformed
+     * @throws io.runnel.broker.common.RunnelException 400 {@code bad_query} when the percent-encoding is malformed
      */
     public static QueryParams parse(String uri) {
         try {
             return new QueryParams(new QueryStringDecoder(uri).parameters());
         } catch (IllegalArgumentException e) {
-            throw HttpError.badRequest("bad_query", "the query string is not valid percent-encoding: " + e.getMessage());
+            throw Errors.BAD_QUERY.exception("the query string is not valid percent-encoding: " + e.getMessage());
         }
     }
 
@@ -36,7 +37,7 @@ public final class QueryParams {
         Set<String> ok = Set.of(allowed);
         for (String name : params.keySet()) {
             if (!ok.contains(name)) {
-                throw HttpError.badRequest("bad_query", "unknown query parameter '" + name + "'"
+                throw Errors.BAD_QUERY.exception("unknown query parameter '" + name + "'"
                         + (allowed.length == 0 ? "; this endpoint takes none" : "; allowed: " + String.join(", ", new TreeSet<>(ok))));
             }
         }
@@ -50,7 +51,7 @@ public final class QueryParams {
             return Optional.empty();
         }
         if (values.size() > 1) {
-            throw HttpError.badRequest("bad_query", "query parameter '" + name + "' must appear at most once");
+            throw Errors.BAD_QUERY.exception("query parameter '" + name + "' must appear at most once");
         }
         return Optional.of(values.get(0));
     }
@@ -58,9 +59,9 @@ public final class QueryParams {
     /** A parameter that must appear exactly once and not be empty. */
     public String required(String name) {
         String value = optional(name).orElseThrow(
-                () -> HttpError.badRequest("bad_query", "query parameter '" + name + "' is required"));
+                () -> Errors.BAD_QUERY.exception("query parameter '" + name + "' is required"));
         if (value.isEmpty()) {
-            throw HttpError.badRequest("bad_query", "query parameter '" + name + "' must not be empty");
+            throw Errors.BAD_QUERY.exception("query parameter '" + name + "' must not be empty");
         }
         return value;
     }
@@ -77,10 +78,10 @@ public final class QueryParams {
             try {
                 value = Long.parseLong(text);
             } catch (NumberFormatException e) {
-                throw HttpError.badRequest("bad_query", "query parameter '" + name + "' must be a whole number, not '" + text + "'");
+                throw Errors.BAD_QUERY.exception("query parameter '" + name + "' must be a whole number, not '" + text + "'");
             }
             if (value < min || value > max) {
-                throw HttpError.badRequest("bad_query", "query parameter '" + name + "' must be between " + min + " and " + max + ", not " + value);
+                throw Errors.BAD_QUERY.exception("query parameter '" + name + "' must be between " + min + " and " + max + ", not " + value);
             }
             return value;
         });

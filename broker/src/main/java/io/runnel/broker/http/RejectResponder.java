@@ -1,5 +1,6 @@
 package io.runnel.broker.http;
 
+import io.runnel.broker.common.RunnelException;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -30,8 +31,8 @@ final class RejectResponder {
     }
 
     /** Writes {@code error} with {@code Connection: close} through {@code ctx} and closes as described. */
-    static void respondAndClose(ChannelHandlerContext ctx, HttpError error) {
-        FullHttpResponse response = error.toResponse(ctx.alloc());
+    static void respondAndClose(ChannelHandlerContext ctx, RunnelException error) {
+        FullHttpResponse response = ErrorResponse.of(ctx.alloc(), error);
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         Channel channel = ctx.channel();
         channel.attr(REJECTED).set(Boolean.TRUE);

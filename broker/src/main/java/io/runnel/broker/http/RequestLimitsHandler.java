@@ -1,11 +1,12 @@
 package io.runnel.broker.http;
 
+import io.runnel.broker.common.RunnelException;
+import io.runnel.broker.common.Errors;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -48,7 +49,7 @@ public final class RequestLimitsHandler extends ChannelInboundHandlerAdapter {
                     length = HttpUtil.getContentLength(request, -1L);
                 } catch (NumberFormatException e) {
                     ReferenceCountUtil.release(msg);
-                    reject(ctx, HttpError.badRequest("bad_request", "Content-Length is not a number"));
+                    reject(ctx, Errors.BAD_REQUEST.exception("Content-Length is not a number"));
                     return;
                 }
                 if (length > maxBodyBytes) {
@@ -62,26 +63,24 @@ public final class RequestLimitsHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** The 413 for a body of {@code length} bytes ({@code -1} when unknown). */
-    static HttpError bodyTooLarge(long length, int maxBodyBytes) {
-        return HttpError.tooLarge((length >= 0 ? "the body of " + length + " bytes" : "the body")
+    static RunnelException bodyTooLarge(long length, int maxBodyBytes) {
+        return Errors.REQUEST_TOO_LARGE.exception((length >= 0 ? "the body of " + length + " bytes" : "the body")
                 + " is larger than the limit of " + maxBodyBytes
                 + " bytes (max-body-bytes); send fewer events per request");
     }
 
-    static HttpError decoderError(Throwable cause) {
+    static RunnelException decoderError(Throwable cause) {
         if (cause instanceof TooLongHttpHeaderException) {
-            return new HttpError(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large",
-                    "the request headers are larger than the limit (max-header-bytes); send fewer or shorter headers");
+            return Errors.HEADERS_TOO_LARGE.exception("the request headers are larger than the limit (max-header-bytes); send fewer or shorter headers");
         }
         if (cause instanceof TooLongHttpLineException) {
-            return new HttpError(HttpResponseStatus.REQUEST_URI_TOO_LONG, "uri_too_long",
-                    "the request line is longer than the limit (max-initial-line-bytes); shorten the URI");
+            return Errors.URI_TOO_LONG.exception("the request line is longer than the limit (max-initial-line-bytes); shorten the URI");
         }
-        return HttpError.badRequest("bad_request", "malformed HTTP request: "
+        return Errors.BAD_REQUEST.exception("malformed HTTP request: "
                 + (cause == null ? "unknown decoder error" : cause.getMessage()));
     }
 
-    private void reject(ChannelHandlerContext ctx, HttpError error) {
+    private void reject(ChannelHandlerContext ctx, RunnelException error) {
         rejected = true;
         RejectResponder.respondAndClose(ctx, error);
     }

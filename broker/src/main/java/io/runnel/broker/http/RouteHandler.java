@@ -5,7 +5,7 @@ import java.util.concurrent.CompletionStage;
 /**
  * Answers the requests of one route. Runs on the connection's event loop, so it must not block:
  * slow work goes to another executor and comes back as the returned stage, which may complete on
- * any thread. Failing (or throwing) with an {@link HttpError} answers with that error; any other
+ * any thread. Failing (or throwing) with an {@link io.runnel.broker.common.RunnelException} answers with that error; any other
  * failure is a logged 500.
  */
 @FunctionalInterface

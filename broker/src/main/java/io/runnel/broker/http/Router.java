@@ -1,5 +1,6 @@
 package io.runnel.broker.http;
 
+import io.runnel.broker.common.Errors;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +42,7 @@ public final class Router {
      * Finds the route of a request.
      *
      * @param path the raw path (without query), still percent-encoded
-     * @throws HttpError 404 or 405
+     * @throws io.runnel.broker.common.RunnelException 404 or 405
      */
     public Match match(HttpMethod method, String path) {
         String[] segments = split(path);
@@ -57,10 +58,10 @@ public final class Router {
             allowed.add(route.method.name());
         }
         if (allowed.isEmpty()) {
-            throw HttpError.notFound("no " + api + " endpoint at " + path);
+            throw Errors.NOT_FOUND.exception("no " + api + " endpoint at " + path);
         }
         String allow = String.join(", ", allowed);
-        throw HttpError.methodNotAllowed(path + " does not accept " + method.name() + "; use " + allow, allow);
+        throw Errors.METHOD_NOT_ALLOWED.exception(path + " does not accept " + method.name() + "; use " + allow).allowing(allow);
     }
 
     private static String[] split(String path) {
@@ -99,7 +100,7 @@ public final class Router {
             try {
                 return QueryStringDecoder.decodeComponent(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
             } catch (IllegalArgumentException e) {
-                throw HttpError.badRequest("bad_path", "path segment '" + segment + "' is not valid percent-encoding");
+                throw Errors.BAD_PATH.exception("path segment '" + segment + "' is not valid percent-encoding");
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.runnel.broker.produce;
 
+import io.runnel.broker.common.Errors;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -36,7 +37,7 @@ public final class EventBodyParser {
         int start = skipSpace(body, skipBom(body), body.length);
         int end = trimEnd(body, start, body.length);
         if (start >= end) {
-            throw new MalformedEventsException("no_events", "the body is empty: send one JSON event (or many as application/x-ndjson)", 0);
+            throw new MalformedEventsException(Errors.NO_EVENTS, "the body is empty: send one JSON event (or many as application/x-ndjson)", 0);
         }
         validate(body, start, end, 0);
         EventBatch batch = new EventBatch(body);
@@ -61,7 +62,7 @@ public final class EventBodyParser {
             pos = lineEnd + 1;
         }
         if (batch.count() == 0) {
-            throw new MalformedEventsException("no_events", "the body holds no events: send one JSON value per line", 0);
+            throw new MalformedEventsException(Errors.NO_EVENTS, "the body holds no events: send one JSON value per line", 0);
         }
         return batch;
     }
@@ -90,8 +91,8 @@ public final class EventBodyParser {
         }
     }
 
-    private static String kind(int line) {
-        return line > 0 ? "malformed_ndjson" : "malformed_json";
+    private static Errors kind(int line) {
+        return line > 0 ? Errors.MALFORMED_NDJSON : Errors.MALFORMED_JSON;
     }
 
     private static boolean startsValue(byte b) {

@@ -1,25 +1,34 @@
 package io.runnel.broker.produce;
 
+import io.runnel.broker.common.Errors;
+import io.runnel.broker.common.RunnelException;
+
 /** A produce body that is not what its content type promises; the message says where and why. */
 public final class MalformedEventsException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    private final String kind;
+    private final Errors error;
     private final int line;
 
     /**
-     * @param kind    the error kind of the API answer ({@code malformed_json}, {@code malformed_ndjson}, {@code no_events})
+     * @param error   the error of the API answer ({@link Errors#MALFORMED_JSON}, {@link Errors#MALFORMED_NDJSON},
+     *                {@link Errors#NO_EVENTS})
      * @param message what is wrong and where
      * @param line    the 1-based NDJSON line at fault, or 0
      */
-    public MalformedEventsException(String kind, String message, int line) {
+    public MalformedEventsException(Errors error, String message, int line) {
         super(message, null, false, false);
-        this.kind = kind;
+        this.error = error;
         this.line = line;
     }
 
-    public String kind() {
-        return kind;
+    public Errors error() {
+        return error;
+    }
+
+    /** The answer to the producer. */
+    public RunnelException toException() {
+        return error.exception(getMessage());
     }
 
     /** The 1-based NDJSON line at fault, or 0 for a JSON body or the body as a whole. */

@@ -1,7 +1,7 @@
 package io.runnel.broker.produce;
 
+import io.runnel.broker.common.Errors;
 import io.runnel.discovery.TokenRing;
-import io.runnel.broker.http.HttpError;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -38,7 +38,7 @@ public final class PartitionChooser {
 
     /**
      * @param partitionKey the key, or {@code null}
-     * @throws HttpError 503 when a keyless write comes while this broker leads no partition
+     * @throws io.runnel.broker.common.RunnelException 503 when a keyless write comes while this broker leads no partition
      */
     public int choose(String partitionKey) {
         if (partitionKey != null) {
@@ -46,7 +46,7 @@ public final class PartitionChooser {
         }
         int[] partitions = led.get();
         if (partitions.length == 0) {
-            throw HttpError.unavailable("not_leader", "this broker leads no partition right now; retry", 1);
+            throw Errors.NOT_LEADER.exception("this broker leads no partition right now; retry");
         }
         return partitions[Math.floorMod(next.getAndIncrement(), partitions.length)];
     }

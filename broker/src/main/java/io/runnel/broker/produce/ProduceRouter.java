@@ -1,5 +1,6 @@
 package io.runnel.broker.produce;
 
+import io.runnel.broker.common.Errors;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -27,7 +28,7 @@ public interface ProduceRouter {
 
     /**
      * Relays a produce request to broker {@code broker} and completes with its HTTP answer; fails with a
-     * 503 {@link io.runnel.broker.http.HttpError} when that broker cannot be reached.
+     * 503 {@link io.runnel.broker.common.RunnelException} when that broker cannot be reached.
      */
     CompletableFuture<RelayedReply> forward(int broker, String topic, String partitionKey, String contentType, byte[] body);
 
@@ -44,7 +45,7 @@ public interface ProduceRouter {
         }
 
         /** Nobody can take the write now: answer 503 with this error. */
-        record Unavailable(String kind, String message) implements Route {
+        record Unavailable(Errors error, String message) implements Route {
         }
     }
 }

@@ -1,5 +1,9 @@
 package io.runnel.broker.produce;
 
+import io.runnel.broker.http.ErrorResponse;
+import io.runnel.broker.common.Futures;
+import io.runnel.broker.common.RunnelException;
+import io.runnel.broker.common.Errors;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -7,17 +11,14 @@ import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.runnel.broker.TopicNames;
+import io.runnel.broker.common.TopicNames;
 import io.runnel.broker.http.ApiRequest;
-import io.runnel.broker.cluster.OffsetTopic;
-import io.runnel.broker.http.HttpError;
 import io.runnel.broker.http.HttpReply;
 import io.runnel.broker.http.Json;
 import io.runnel.broker.metrics.BrokerMetrics;
 import io.runnel.storage.StorageException;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -67,14 +68,14 @@ public final class ProducerApi {
         request.query().allowOnly("partitionKey");
         String key = request.query().optional("partitionKey").orElse(null);
         if (key != null && key.isEmpty()) {
-            throw HttpError.badRequest("invalid_partition_key", "partitionKey must not be empty; leave it out for round robin");
+            throw Errors.INVALID_PARTITION_KEY.exception("partitionKey must not be empty; leave it out for round robin");
         }
         String topic = request.pathParam("topic");
         if (!TopicNames.isValid(topic)) {
-            throw HttpError.badRequest("invalid_topic", TopicNames.problem(topic));
+            throw Errors.INVALID_TOPIC.exception(TopicNames.problem(topic));
         }
-        if (OffsetTopic.isInternal(topic)) {
-            throw HttpError.badRequest("invalid_topic", "topic '" + topic + "' is internal: names starting with '__' are reserved");
+        if (TopicNames.isInternal(topic)) {
+            throw Errors.INVALID_TOPIC.exception("topic '" + topic + "' is internal: names starting with '__' are reserved");
         }
         String contentType = request.header(HttpHeaderNames.CONTENT_TYPE);
         BodyFormat format = BodyFormat.of(contentType);
@@ -84,7 +85,7 @@ public final class ProducerApi {
             return router.forward(broker, topic, key, contentType, ByteBufUtil.getBytes(request.body()))
                     .handleAsync((reply, error) -> {
                         if (error != null) {
-                            throw toHttpError(error, topic);
+                            throw toError(error, topic);
                         }
                         HttpReply r = HttpReply.json(HttpResponseStatus.valueOf(reply.status()), Unpooled.wrappedBuffer(reply.json()));
                         return reply.retryAfterSeconds() > 0
@@ -92,15 +93,15 @@ public final class ProducerApi {
                                 : r;
                     }, request.eventLoop());
         }
-        if (route instanceof ProduceRouter.Route.Unavailable(String kind, String message)) {
-            throw HttpError.unavailable(kind, message, 1);
+        if (route instanceof ProduceRouter.Route.Unavailable(Errors error, String message)) {
+            throw error.exception(message);
         }
         CompletableFuture<ProduceService.Produced> produced = produceLocally(topic, key, format,
                 () -> ByteBufUtil.getBytes(request.body()), started);
         // The append completes on a storage or replication thread; the answer is built on the event loop.
         return produced.handleAsync((p, error) -> {
             if (error != null) {
-                throw toHttpError(error, topic);
+                throw toError(error, topic);
             }
             return HttpReply.json(HttpResponseStatus.OK, request.alloc(), json -> writeProduced(json, p));
         }, request.eventLoop());
@@ -139,19 +140,18 @@ public final class ProducerApi {
         long started = System.nanoTime();
         try {
             if (key != null && key.isEmpty()) {
-                throw HttpError.badRequest("invalid_partition_key", "partitionKey must not be empty; leave it out for round robin");
+                throw Errors.INVALID_PARTITION_KEY.exception("partitionKey must not be empty; leave it out for round robin");
             }
-            if (!TopicNames.isValid(topic) || OffsetTopic.isInternal(topic)) {
-                throw HttpError.badRequest("invalid_topic", TopicNames.problem(topic));
+            if (!TopicNames.isValid(topic) || TopicNames.isInternal(topic)) {
+                throw Errors.INVALID_TOPIC.exception(TopicNames.problem(topic));
             }
             BodyFormat format = BodyFormat.of(contentType);
             if (!(router.route(key) instanceof ProduceRouter.Route.Local)) {
-                throw HttpError.unavailable("not_leader",
-                        "the partition's leader changed while the request was forwarded; retry", 1);
+                throw Errors.NOT_LEADER.exception("the partition's leader changed while the request was forwarded; retry");
             }
             return produceLocally(topic, key, format, () -> body, started).handle((p, error) -> {
                 if (error != null) {
-                    return relay(toHttpError(error, topic));
+                    return relay(toError(error, topic));
                 }
                 ByteBuf json = Json.write(UnpooledByteBufAllocator.DEFAULT, g -> writeProduced(g, p));
                 try {
@@ -160,32 +160,26 @@ public final class ProducerApi {
                     json.release();
                 }
             });
-        } catch (HttpError e) {
+        } catch (RunnelException e) {
             return CompletableFuture.completedFuture(relay(e));
         }
     }
 
-    private static RelayedReply relay(HttpError error) {
-        ByteBuf json = error.body(UnpooledByteBufAllocator.DEFAULT);
+    private static RelayedReply relay(RunnelException error) {
+        ByteBuf json = ErrorResponse.body(UnpooledByteBufAllocator.DEFAULT, error);
         try {
-            int retryAfter = 0;
-            for (var h : error.headers()) {
-                if (h.getKey().equalsIgnoreCase(HttpHeaderNames.RETRY_AFTER.toString())) {
-                    retryAfter = Integer.parseInt(h.getValue());
-                }
-            }
-            return new RelayedReply(error.status().code(), retryAfter, ByteBufUtil.getBytes(json));
+            return new RelayedReply(error.error().httpStatus(), error.retryAfterSeconds(), ByteBufUtil.getBytes(json));
         } finally {
             json.release();
         }
     }
 
-    private static HttpError toHttpError(Throwable error, String topic) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    private static RunnelException toError(Throwable error, String topic) {
+        Throwable cause = Futures.unwrap(error);
         if (cause instanceof MalformedEventsException m) {
-            return HttpError.badRequest(m.kind(), m.getMessage());
+            return m.toException();
         }
-        if (cause instanceof HttpError h) {
+        if (cause instanceof RunnelException h) {
             return h;
         }
         if (cause instanceof RejectedExecutionException) {
@@ -193,14 +187,13 @@ public final class ProducerApi {
         }
         if (cause instanceof StorageException) {
             log.warn("append to {} failed: {}", topic, cause.toString());
-            return HttpError.unavailable("storage_unavailable",
-                    "the events were not stored: the broker's storage failed; retry later or on another broker", 5);
+            return Errors.STORAGE_UNAVAILABLE.exception("the events were not stored: the broker's storage failed; retry later or on another broker");
         }
         log.error("produce to {} failed", topic, cause);
-        return HttpError.internal("the events were not stored: unexpected error; see the broker's log");
+        return Errors.INTERNAL_ERROR.exception("the events were not stored: unexpected error; see the broker's log");
     }
 
-    private static HttpError overloaded() {
-        return HttpError.unavailable("overloaded", "the broker is busy; retry shortly", 1);
+    private static RunnelException overloaded() {
+        return Errors.OVERLOADED.exception("the broker is busy; retry shortly");
     }
 }

@@ -1,10 +1,10 @@
 package io.runnel.broker.produce;
 
+import io.runnel.broker.common.RunnelException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import io.runnel.broker.http.HttpError;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -42,7 +42,7 @@ class EventBodyParserTest {
                 "\"bad \\q escape\"", "{\"a\":NaN}", "/* c */ {}", "123abc"}) {
             assertThatThrownBy(() -> json(bad)).as(bad)
                     .isInstanceOfSatisfying(MalformedEventsException.class, e -> {
-                        assertThat(e.kind()).isEqualTo("malformed_json");
+                        assertThat(e.error().kind()).isEqualTo("malformed_json");
                         assertThat(e.line()).isZero();
                         assertThat(e.getMessage()).startsWith("the body ");
                     });
@@ -71,11 +71,11 @@ class EventBodyParserTest {
     @Test
     void emptyBodiesHaveNoEvents() {
         assertThatThrownBy(() -> json("")).isInstanceOfSatisfying(MalformedEventsException.class,
-                e -> assertThat(e.kind()).isEqualTo("no_events"));
+                e -> assertThat(e.error().kind()).isEqualTo("no_events"));
         assertThatThrownBy(() -> json(" \r\n\t")).isInstanceOfSatisfying(MalformedEventsException.class,
-                e -> assertThat(e.kind()).isEqualTo("no_events"));
+                e -> assertThat(e.error().kind()).isEqualTo("no_events"));
         assertThatThrownBy(() -> ndjson("\n \n\r\n")).isInstanceOfSatisfying(MalformedEventsException.class,
-                e -> assertThat(e.kind()).isEqualTo("no_events"));
+                e -> assertThat(e.error().kind()).isEqualTo("no_events"));
     }
 
     @Test
@@ -93,7 +93,7 @@ class EventBodyParserTest {
     void aBadNdjsonLineIsNamedOneBased() {
         assertThatThrownBy(() -> ndjson("{\"a\":1}\n\n{\"b\":\n{\"c\":3}\n"))
                 .isInstanceOfSatisfying(MalformedEventsException.class, e -> {
-                    assertThat(e.kind()).isEqualTo("malformed_ndjson");
+                    assertThat(e.error().kind()).isEqualTo("malformed_ndjson");
                     assertThat(e.line()).isEqualTo(3);
                     assertThat(e.getMessage()).startsWith("line 3 ");
                 });
@@ -112,9 +112,9 @@ class EventBodyParserTest {
         assertThat(BodyFormat.of("Application/JSON; charset=UTF-8")).isEqualTo(BodyFormat.JSON);
         assertThat(BodyFormat.of("application/x-ndjson;charset=\"utf-8\"")).isEqualTo(BodyFormat.NDJSON);
         assertThat(BodyFormat.of("application/ndjson")).isEqualTo(BodyFormat.NDJSON);
-        assertThatThrownBy(() -> BodyFormat.of("text/plain")).isInstanceOfSatisfying(HttpError.class,
-                e -> assertThat(e.status().code()).isEqualTo(415));
+        assertThatThrownBy(() -> BodyFormat.of("text/plain")).isInstanceOfSatisfying(RunnelException.class,
+                e -> assertThat(e.error().httpStatus()).isEqualTo(415));
         assertThatThrownBy(() -> BodyFormat.of("application/json; charset=iso-8859-1"))
-                .isInstanceOfSatisfying(HttpError.class, e -> assertThat(e.status().code()).isEqualTo(415));
+                .isInstanceOfSatisfying(RunnelException.class, e -> assertThat(e.error().httpStatus()).isEqualTo(415));
     }
 }

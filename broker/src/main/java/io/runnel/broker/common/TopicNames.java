@@ -1,8 +1,8 @@
-package io.runnel.broker;
+package io.runnel.broker.common;
 
 /**
  * The topic name rule (Kafka's): 1–249 characters of {@code [a-zA-Z0-9._-]}, not {@code .} or
- * {@code ..}.
+ * {@code ..}; names starting with {@code __} are internal.
  */
 public final class TopicNames {
     public static final int MAX_LENGTH = 249;
@@ -23,6 +23,11 @@ public final class TopicNames {
             }
         }
         return true;
+    }
+
+    /** Whether {@code topic} is internal (names starting with {@code __} are reserved for the brokers). */
+    public static boolean isInternal(String topic) {
+        return topic != null && topic.startsWith("__");
     }
 
     /** What is wrong with {@code name}, for an error message. */
