@@ -18,8 +18,8 @@ import org.jgroups.JChannel;
 import org.jgroups.Message;
 import org.jgroups.Receiver;
 import org.jgroups.View;
-import org.jgroups.logging.Log;
-import org.jgroups.logging.LogFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.jgroups.protocols.raft.RAFT;
 import org.jgroups.protocols.raft.election.BaseElection;
 import org.jgroups.protocols.raft.RaftLeaderException;
@@ -65,7 +65,7 @@ import java.util.function.IntPredicate;
 /** A broker's {@link Cluster} on JGroups membership and a jgroups-raft metadata state machine. */
 public final class JGroupsCluster implements Cluster {
     // JGroups' logging facade: our lines go wherever JGroups' go (log4j2, slf4j or JUL, whichever is present).
-    private static final Log LOG = LogFactory.getLog(JGroupsCluster.class);
+    private static final Logger LOG = LoggerFactory.getLogger(JGroupsCluster.class);
 
     /** How long a proposal may take to commit and apply locally before it fails with {@link NoQuorumException}. */
     static final Duration PROPOSAL_TIMEOUT = Duration.ofSeconds(5);
@@ -180,7 +180,7 @@ public final class JGroupsCluster implements Cluster {
                     throw new ClusterException("broker " + config.ordinal() + " cannot join cluster '"
                             + config.clusterName() + "' at " + config.members().get(config.ordinal()) + ": " + e, e);
                 }
-                LOG.info("broker %s was refused (its previous incarnation is still in"
+                LOG.info("broker {} was refused (its previous incarnation is still in"
                         + " the view); retrying", config.ordinal());
                 // Back-off between join attempts, not synchronisation.
                 LockSupport.parkNanos(config.failureTimeout().toNanos() / 2);
@@ -379,7 +379,7 @@ public final class JGroupsCluster implements Cluster {
                 live.add(o);
             }
         }
-        LOG.info("%s: view %s (live brokers %s)", name, view, live);
+        LOG.info("{}: view {} (live brokers {})", name, view, live);
         synchronized (stateLock) {
             everSeen.addAll(live);
             state = state.withLive(live);
@@ -569,7 +569,7 @@ public final class JGroupsCluster implements Cluster {
         }
         lastElectionRequest = now;
         Address coordinator = view.getCoord();
-        LOG.info("%s: no raft leader for %s ms although %s are in the view; asking %s"
+        LOG.info("{}: no raft leader for {} ms although {} are in the view; asking {}"
                 + " for an election", name, (now - leaderlessSince) / 1_000_000, view.size(), coordinator);
         long term = raft.currentTerm();
         if (coordinator.equals(channel.getAddress())) {
@@ -579,7 +579,7 @@ public final class JGroupsCluster implements Cluster {
             try {
                 channel.send(new BytesMessage(coordinator, request));
             } catch (Exception e) {
-                LOG.debug("%s: election request failed: %s", name, e);
+                LOG.debug("{}: election request failed: {}", name, e);
             }
         }
     }
@@ -591,7 +591,7 @@ public final class JGroupsCluster implements Cluster {
         }
         raft.raft().currentTerm(requesterTerm); // only ever moves forward; the election adds one
         if (election.runVotingThread()) {
-            LOG.info("%s: running a raft election (term > %s) for %s", name,
+            LOG.info("{}: running a raft election (term > {}) for {}", name,
                     requesterTerm, from);
         }
     }
@@ -610,15 +610,15 @@ public final class JGroupsCluster implements Cluster {
             if (!s.generations().isEmpty()) {
                 if (!warnedPartialInit) {
                     warnedPartialInit = true;
-                    LOG.error("%s: the stored metadata has ranges %s, but the"
-                            + " configured cluster has %s brokers; the controller does nothing",
+                    LOG.error("{}: the stored metadata has ranges {}, but the"
+                            + " configured cluster has {} brokers; the controller does nothing",
                             name, s.generations().keySet(), config.brokers());
                 }
                 return;
             }
             if (!initInFlight) {
                 initInFlight = true;
-                LOG.info("%s: initialising generations of %s ranges", name,
+                LOG.info("{}: initialising generations of {} ranges", name,
                         config.brokers());
                 propose(new MetadataCommand.InitGenerations(config.brokers(), config.rangesPerBroker()))
                         .whenComplete((o, e) -> onControllerThread(() -> {
@@ -641,13 +641,13 @@ public final class JGroupsCluster implements Cluster {
                 case MetadataCommand.RemoveFromIsr c -> c.range();
                 default -> throw new IllegalStateException("controller planned " + command);
             };
-            LOG.info("%s: controller proposes %s (current %s, live %s, seen %s%s)", name, command,
+            LOG.info("{}: controller proposes {} (current {}, live {}, seen {}{})", name, command,
                     s.generation(range), live, seen, formed ? ", formed" : "");
             CompletableFuture<Outcome> f = propose(command);
             inFlight.put(range, f);
             f.whenComplete((o, e) -> {
                 if (e != null) {
-                    LOG.info("%s: %s failed: %s", name, command, e.getMessage());
+                    LOG.info("{}: {} failed: {}", name, command, e.getMessage());
                 }
                 onControllerThread(() -> {
                     inFlight.remove(range, f);
@@ -676,7 +676,7 @@ public final class JGroupsCluster implements Cluster {
             if (now - last < timeout || !removalsInFlight.add(r.consumerId())) {
                 continue;
             }
-            LOG.info("%s: controller removes consumer %s of group %s, silent for %s ms", name, r.consumerId(),
+            LOG.info("{}: controller removes consumer {} of group {}, silent for {} ms", name, r.consumerId(),
                     r.group(), (now - last) / 1_000_000);
             propose(new MetadataCommand.RemoveConsumer(r.group(), r.consumerId())).whenComplete((o, e) ->
                     onControllerThread(() -> removalsInFlight.remove(r.consumerId())));
@@ -689,7 +689,7 @@ public final class JGroupsCluster implements Cluster {
             try {
                 channel.send(new BytesMessage(null, seen).setFlag(Message.TransientFlag.DONT_LOOPBACK));
             } catch (Exception e) {
-                LOG.debug("%s: consumer activity gossip failed: %s", name, e);
+                LOG.debug("{}: consumer activity gossip failed: {}", name, e);
             }
         }
         byte[] reports = logEnds.takeOutgoing();
@@ -699,7 +699,7 @@ public final class JGroupsCluster implements Cluster {
         try {
             channel.send(new BytesMessage(null, reports).setFlag(Message.TransientFlag.DONT_LOOPBACK));
         } catch (Exception e) {
-            LOG.debug("%s: log end gossip failed: %s", name, e);
+            LOG.debug("{}: log end gossip failed: {}", name, e);
         }
     }
 

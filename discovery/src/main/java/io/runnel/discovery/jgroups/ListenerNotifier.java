@@ -3,8 +3,8 @@ package io.runnel.discovery.jgroups;
 import io.runnel.discovery.ClusterListener;
 import io.runnel.discovery.ClusterState;
 
-import org.jgroups.logging.Log;
-import org.jgroups.logging.LogFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -20,7 +20,7 @@ import java.util.concurrent.RejectedExecutionException;
 
 /** Delivers cluster states to listeners on a single notifier thread, in publication order. */
 final class ListenerNotifier implements AutoCloseable {
-    private static final Log LOG = LogFactory.getLog(ListenerNotifier.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ListenerNotifier.class);
 
     private final List<ClusterListener> listeners = new CopyOnWriteArrayList<>();
     private final ExecutorService thread;

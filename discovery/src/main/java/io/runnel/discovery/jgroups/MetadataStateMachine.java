@@ -1,7 +1,7 @@
 package io.runnel.discovery.jgroups;
 
-import org.jgroups.logging.Log;
-import org.jgroups.logging.LogFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.jgroups.raft.StateMachine;
 
 import java.io.DataInput;
@@ -18,7 +18,7 @@ import java.util.function.Consumer;
 
 /** The raft state machine of the cluster metadata: decodes commands and applies them to {@link Metadata}. */
 final class MetadataStateMachine implements StateMachine {
-    private static final Log LOG = LogFactory.getLog(MetadataStateMachine.class);
+    private static final Logger LOG = LoggerFactory.getLogger(MetadataStateMachine.class);
 
     private final Metadata metadata = new Metadata();
     private final Consumer<Metadata.Snapshot> onChange;

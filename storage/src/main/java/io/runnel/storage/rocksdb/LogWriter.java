@@ -10,7 +10,8 @@ import io.runnel.storage.OffsetMismatchException;
 import io.runnel.storage.StorageConfig;
 import io.runnel.storage.StorageException;
 import io.runnel.storage.TopicInfo;
-import java.lang.System.Logger.Level;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +54,7 @@ import org.rocksdb.WriteOptions;
  * batch's futures and every later request fail with a StorageException.
  */
 final class LogWriter {
-    private static final System.Logger LOG = System.getLogger(LogWriter.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(LogWriter.class);
 
     private final RocksHandles rocks;
     private final Topics topics;
@@ -402,7 +403,7 @@ final class LogWriter {
         try {
             a.onAssigned().assigned(base, a.chunk());
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "offset listener of partition " + a.log().topicId + "/" + a.log().partition
+            LOG.warn("offset listener of partition " + a.log().topicId + "/" + a.log().partition
                     + " failed at offset " + base, e);
         }
     }

@@ -6,7 +6,8 @@ import io.runnel.storage.Chunk;
 import io.runnel.storage.PartitionState;
 import io.runnel.storage.StorageException;
 import io.runnel.storage.TopicInfo;
-import java.lang.System.Logger.Level;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -27,7 +28,7 @@ import org.rocksdb.WriteOptions;
  * entries that start above the end (which only a disagreeing record could leave) are deleted.
  */
 final class Recovery {
-    private static final System.Logger LOG = System.getLogger(Recovery.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
 
     final List<TopicInfo> topics = new ArrayList<>();
     int nextTopicId = 1;
@@ -97,7 +98,7 @@ final class Recovery {
                 PartitionState recorded = partitions.get(id);
                 PartitionState actual = fromLog(it, topicId, partition, recorded, header);
                 if (!actual.equals(recorded)) {
-                    LOG.log(Level.WARNING, "partition {0}/{1}: state record {2} disagrees with the log; using {3}",
+                    LOG.warn("partition {}/{}: state record {} disagrees with the log; using {}",
                             topicId, partition, recorded, actual);
                     partitions.put(id, actual);
                     repairs.put(rocks.state, Keys.partitionState(topicId, partition), Keys.encodeState(actual));
@@ -106,8 +107,8 @@ final class Recovery {
                 if (history != null) {
                     GenerationHistory kept = history.truncatedTo(actual.logEndOffset() + 1);
                     if (kept != history) {
-                        LOG.log(Level.WARNING, "partition {0}/{1}: generation history {2} goes past the log end {3}; "
-                                + "keeping {4}", topicId, partition, history, actual.logEndOffset(), kept);
+                        LOG.warn("partition {}/{}: generation history {} goes past the log end {}; "
+                                + "keeping {}", topicId, partition, history, actual.logEndOffset(), kept);
                         for (int i = kept.size(); i < history.size(); i++) {
                             repairs.delete(rocks.state, Keys.generation(topicId, partition, history.generation(i)));
                         }

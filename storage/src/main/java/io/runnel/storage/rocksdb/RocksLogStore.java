@@ -14,7 +14,8 @@ import io.runnel.storage.StorageConfig;
 import io.runnel.storage.StorageException;
 import io.runnel.storage.TopicConfig;
 import io.runnel.storage.TopicInfo;
-import java.lang.System.Logger.Level;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -48,7 +49,7 @@ import org.rocksdb.RocksIterator;
  * chunks or truncation it describes.
  */
 public final class RocksLogStore implements LogStore {
-    private static final System.Logger LOG = System.getLogger(RocksLogStore.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(RocksLogStore.class);
 
     private final RocksHandles rocks;
     private final Topics topics;
@@ -289,7 +290,7 @@ public final class RocksLogStore implements LogStore {
             retention.runOnce();
         } catch (Throwable t) {
             // Never let an exception cancel the schedule; a failed store reports through its handler.
-            LOG.log(Level.WARNING, "retention run failed", t);
+            LOG.warn("retention run failed", t);
         }
     }
 
@@ -572,7 +573,7 @@ public final class RocksLogStore implements LogStore {
         boolean interrupted = false;
         try {
             if (!retentionThread.awaitTermination(1, TimeUnit.MINUTES)) {
-                LOG.log(Level.WARNING, "retention did not stop within a minute");
+                LOG.warn("retention did not stop within a minute");
             }
         } catch (InterruptedException e) {
             interrupted = true;
