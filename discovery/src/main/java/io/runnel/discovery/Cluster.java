@@ -57,7 +57,7 @@ public interface Cluster extends AutoCloseable {
      *
      * @return the generation after the change
      */
-    CompletableFuture<Generation> proposeIsr(int range, long version, Set<Integer> isr);
+    CompletableFuture<Generation> proposeIsr(int range, int version, Set<Integer> isr);
 
     /**
      * Moves a range's leadership to {@code newLeader} in a new generation, as a leader does before it shuts down
@@ -67,7 +67,7 @@ public interface Cluster extends AutoCloseable {
      *
      * @return the new generation
      */
-    CompletableFuture<Generation> proposeLeader(int range, long version, int newLeader, Set<Integer> isr);
+    CompletableFuture<Generation> proposeLeader(int range, int version, int newLeader, Set<Integer> isr);
 
     /** Adds a topic to the metadata; adding an existing topic succeeds and changes nothing. */
     CompletableFuture<Void> addTopic(String name);

@@ -16,7 +16,7 @@ import java.util.TreeSet;
  * @param replicas the replica set, in ring order (natural leader first)
  * @param isr      the in-sync replicas: a subset of {@code replicas} that always contains the leader
  */
-public record Generation(int range, long version, int leader, List<Integer> replicas, Set<Integer> isr) {
+public record Generation(int range, int version, int leader, List<Integer> replicas, Set<Integer> isr) {
 
     public Generation {
         Objects.requireNonNull(replicas, "replicas");

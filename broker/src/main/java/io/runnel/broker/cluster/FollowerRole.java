@@ -42,7 +42,7 @@ final class FollowerRole {
     private final ReplicationContext ctx;
     private final RangeReplica owner;
     final int range;
-    final long version;
+    final int version;
     final int leader;
     private State state = State.JOINING;
     private long attempt;
@@ -138,7 +138,7 @@ final class FollowerRole {
             long target = point.endOffset();
             if (point.version() != ctx.store().lastGeneration(id, p)) {
                 // The leader never had our last generation: also cut at our own end of its floor (KIP-279).
-                target = Math.min(target, ctx.store().endOffsetForGeneration(id, p, (int) point.version()));
+                target = Math.min(target, ctx.store().endOffsetForGeneration(id, p, point.version()));
             }
             CompletableFuture<Long> joined = CompletableFuture.completedFuture(end);
             if (target < end) {

@@ -61,7 +61,7 @@ final class LeaderRole {
     private final ReplicationContext ctx;
     private final RangeReplica owner;
     final int range;
-    final long version;
+    final int version;
     private static final Duration PROPOSAL_BACKOFF = Duration.ofSeconds(1);
 
     /** The range's replica set (the same in every generation). */
@@ -139,7 +139,7 @@ final class LeaderRole {
         List<CompletableFuture<Void>> begun = new ArrayList<>();
         for (TopicInfo t : topics) {
             for (int p : owner.partitions()) {
-                begun.add(ctx.store().beginGeneration(t.id(), p, (int) version));
+                begun.add(ctx.store().beginGeneration(t.id(), p, version));
             }
         }
         CompletableFuture.allOf(begun.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> owner.execute(() -> {
@@ -278,7 +278,7 @@ final class LeaderRole {
                 continue;
             }
             int id = topic.get().id();
-            int floor = ctx.store().floorGeneration(id, fp.partition(), (int) fp.lastVersion());
+            int floor = ctx.store().floorGeneration(id, fp.partition(), fp.lastVersion());
             long end = ctx.store().endOffsetForGeneration(id, fp.partition(), floor);
             LeaderPartition lp = partitions.get(new TopicPartition(fp.topic(), fp.partition()));
             if (lp != null) {

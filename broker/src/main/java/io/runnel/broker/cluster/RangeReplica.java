@@ -155,7 +155,7 @@ final class RangeReplica {
         }
         CompletableFuture<AppendResult> acked = new CompletableFuture<>();
         TopicPartition tp = new TopicPartition(topic.name(), partition);
-        ctx.store().append(topic.id(), partition, (int) role.version, chunk,
+        ctx.store().append(topic.id(), partition, role.version, chunk,
                         (base, stamped) -> execute(() -> role.onAssigned(topic, partition, base, stamped, acked)))
                 .whenComplete((result, error) -> execute(() -> role.onLocalAppend(tp, result, Futures.unwrap(error), acked)));
         return acked;
@@ -277,7 +277,7 @@ final class RangeReplica {
     /** A chunk from a leader (answered on {@code channel}). */
     void onReplicate(int peer, Replicate r, Channel channel) {
         if (follower == null || !follower.accepts(peer, r.version())) {
-            long known = generation == null ? 0 : generation.version();
+            int known = generation == null ? 0 : generation.version();
             AckStatus status = r.version() != known ? AckStatus.STALE_GENERATION : AckStatus.NOT_FOLLOWING;
             channel.writeAndFlush(new ReplicateAck(r.requestId(), r.range(), r.version(), r.topic(), r.partition(), status,
                     status == AckStatus.STALE_GENERATION ? known : 0), channel.voidPromise());

@@ -241,7 +241,7 @@ public final class JGroupsCluster implements Cluster {
     }
 
     @Override
-    public CompletableFuture<Generation> proposeIsr(int range, long version, Set<Integer> isr) {
+    public CompletableFuture<Generation> proposeIsr(int range, int version, Set<Integer> isr) {
         checkRange(range);
         Objects.requireNonNull(isr, "isr");
         return propose(new MetadataCommand.SetIsr(range, version, config.ordinal(), isr))
@@ -249,7 +249,7 @@ public final class JGroupsCluster implements Cluster {
     }
 
     @Override
-    public CompletableFuture<Generation> proposeLeader(int range, long version, int newLeader, Set<Integer> isr) {
+    public CompletableFuture<Generation> proposeLeader(int range, int version, int newLeader, Set<Integer> isr) {
         checkRange(range);
         Objects.requireNonNull(isr, "isr");
         return propose(new MetadataCommand.ChangeLeader(range, version, newLeader, isr)).thenApply(Outcome::generation);

@@ -227,7 +227,7 @@ final class Metadata {
                 generations.isEmpty() ? "the metadata is not initialised yet" : "range " + range + " does not exist");
     }
 
-    private Outcome stale(Generation g, long expected) {
+    private Outcome stale(Generation g, int expected) {
         return Outcome.rejected(applied, Rejection.STALE_VERSION,
                 "range " + g.range() + " is at version " + g.version() + ", not " + expected);
     }

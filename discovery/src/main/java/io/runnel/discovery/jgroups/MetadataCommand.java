@@ -39,7 +39,7 @@ sealed interface MetadataCommand {
      * with the ISR current when the command applies (it never adds a member), plus the new leader, which must be
      * in sync already.
      */
-    record ChangeLeader(int range, long expectedVersion, int newLeader, Set<Integer> isr) implements MetadataCommand {
+    record ChangeLeader(int range, int expectedVersion, int newLeader, Set<Integer> isr) implements MetadataCommand {
         static final byte TAG = 2;
 
         public ChangeLeader {
@@ -48,7 +48,7 @@ sealed interface MetadataCommand {
     }
 
     /** The range leader {@code proposer} sets the ISR of its range (shrink or expand); the version stays. */
-    record SetIsr(int range, long expectedVersion, int proposer, Set<Integer> isr) implements MetadataCommand {
+    record SetIsr(int range, int expectedVersion, int proposer, Set<Integer> isr) implements MetadataCommand {
         static final byte TAG = 3;
 
         public SetIsr {
@@ -60,7 +60,7 @@ sealed interface MetadataCommand {
      * The controller drops dead brokers from an ISR. It only ever removes members, never the leader, so a
      * controller deciding on a slightly stale state cannot put back a member the leader had removed.
      */
-    record RemoveFromIsr(int range, long expectedVersion, Set<Integer> brokers) implements MetadataCommand {
+    record RemoveFromIsr(int range, int expectedVersion, Set<Integer> brokers) implements MetadataCommand {
         static final byte TAG = 4;
 
         public RemoveFromIsr {
@@ -110,21 +110,21 @@ sealed interface MetadataCommand {
                 case ChangeLeader c -> {
                     out.writeByte(ChangeLeader.TAG);
                     out.writeInt(c.range());
-                    out.writeLong(c.expectedVersion());
+                    out.writeLong(c.expectedVersion()); // int64 in the raft log, as before
                     out.writeInt(c.newLeader());
                     writeSet(out, c.isr());
                 }
                 case SetIsr c -> {
                     out.writeByte(SetIsr.TAG);
                     out.writeInt(c.range());
-                    out.writeLong(c.expectedVersion());
+                    out.writeLong(c.expectedVersion()); // int64 in the raft log, as before
                     out.writeInt(c.proposer());
                     writeSet(out, c.isr());
                 }
                 case RemoveFromIsr c -> {
                     out.writeByte(RemoveFromIsr.TAG);
                     out.writeInt(c.range());
-                    out.writeLong(c.expectedVersion());
+                    out.writeLong(c.expectedVersion()); // int64 in the raft log, as before
                     writeSet(out, c.brokers());
                 }
                 case AddTopic c -> {
@@ -165,9 +165,9 @@ sealed interface MetadataCommand {
         byte tag = in.readByte();
         MetadataCommand cmd = switch (tag) {
             case InitGenerations.TAG -> new InitGenerations(in.readInt(), in.readInt());
-            case ChangeLeader.TAG -> new ChangeLeader(in.readInt(), in.readLong(), in.readInt(), readSet(in));
-            case SetIsr.TAG -> new SetIsr(in.readInt(), in.readLong(), in.readInt(), readSet(in));
-            case RemoveFromIsr.TAG -> new RemoveFromIsr(in.readInt(), in.readLong(), readSet(in));
+            case ChangeLeader.TAG -> new ChangeLeader(in.readInt(), Math.toIntExact(in.readLong()), in.readInt(), readSet(in));
+            case SetIsr.TAG -> new SetIsr(in.readInt(), Math.toIntExact(in.readLong()), in.readInt(), readSet(in));
+            case RemoveFromIsr.TAG -> new RemoveFromIsr(in.readInt(), Math.toIntExact(in.readLong()), readSet(in));
             case AddTopic.TAG -> new AddTopic(in.readUTF());
             case RegisterConsumer.TAG -> new RegisterConsumer(readRegistration(in));
             case RemoveConsumer.TAG -> new RemoveConsumer(in.readUTF(), in.readUTF());

@@ -76,7 +76,7 @@ record Outcome(Rejection rejection, long applied, Generation generation, String 
 
     static Generation readGeneration(java.io.DataInput in) throws IOException {
         int range = in.readInt();
-        long version = in.readLong();
+        int version = Math.toIntExact(in.readLong()); // int64 on the wire, as before
         int leader = in.readInt();
         int n = in.readUnsignedShort();
         List<Integer> replicas = new ArrayList<>(n);

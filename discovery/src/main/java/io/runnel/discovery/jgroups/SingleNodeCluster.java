@@ -68,7 +68,7 @@ public final class SingleNodeCluster implements Cluster {
     }
 
     @Override
-    public CompletableFuture<Generation> proposeIsr(int range, long version, Set<Integer> isr) {
+    public CompletableFuture<Generation> proposeIsr(int range, int version, Set<Integer> isr) {
         if (range != 0) {
             throw new IllegalArgumentException("range " + range + " outside 0..0");
         }
@@ -78,7 +78,7 @@ public final class SingleNodeCluster implements Cluster {
 
     /** A single broker has nobody to hand its range to: always refused. */
     @Override
-    public CompletableFuture<Generation> proposeLeader(int range, long version, int newLeader, Set<Integer> isr) {
+    public CompletableFuture<Generation> proposeLeader(int range, int version, int newLeader, Set<Integer> isr) {
         return CompletableFuture.failedFuture(new IllegalStateException("a single broker cannot hand its range over"));
     }
 

@@ -143,7 +143,7 @@ class MetadataTest {
         List<MetadataCommand> all = List.of(
                 new MetadataCommand.InitGenerations(7, 16),
                 new MetadataCommand.ChangeLeader(3, 42, 4, Set.of(4, 5)),
-                new MetadataCommand.SetIsr(1, Long.MAX_VALUE, 1, Set.of(1)),
+                new MetadataCommand.SetIsr(1, Integer.MAX_VALUE, 1, Set.of(1)),
                 new MetadataCommand.RemoveFromIsr(0, 9, Set.of(2, 1)),
                 new MetadataCommand.AddTopic("topic.with-ünïcode"),
                 new MetadataCommand.PutBridge(new BridgeEntry("b", "{}", false)),

@@ -26,8 +26,11 @@ import java.util.Objects;
  */
 public sealed interface ClusterMessage {
 
-    /** Version of this frame format, exchanged in {@link Hello} (2: truncation points carry the leader's log start). */
-    int PROTOCOL_VERSION = 2;
+    /**
+     * Version of this frame format, exchanged in {@link Hello} (2: truncation points carry the leader's log start;
+     * 3: generation versions are int32, as in the chunks).
+     */
+    int PROTOCOL_VERSION = 3;
 
     /** The id that pairs a request with its answer; 0 for {@link Hello}. */
     long requestId();
@@ -67,7 +70,7 @@ public sealed interface ClusterMessage {
      * @param leaderHighWatermark the partition's high watermark on the leader when it sent this frame
      * @param chunk               the stamped chunk (base offset and generation inside)
      */
-    record Replicate(long requestId, int range, long version, String topic, int partition, long leaderHighWatermark,
+    record Replicate(long requestId, int range, int version, String topic, int partition, long leaderHighWatermark,
                      byte[] chunk) implements ClusterMessage {
         public Replicate {
             Objects.requireNonNull(topic, "topic");
@@ -90,7 +93,7 @@ public sealed interface ClusterMessage {
     }
 
     /** The follower's answer to a {@link Replicate} with the same request id. */
-    record ReplicateAck(long requestId, int range, long version, String topic, int partition, AckStatus status,
+    record ReplicateAck(long requestId, int range, int version, String topic, int partition, AckStatus status,
                         long value) implements ClusterMessage {
         public ReplicateAck {
             Objects.requireNonNull(topic, "topic");
@@ -99,14 +102,14 @@ public sealed interface ClusterMessage {
     }
 
     /** One partition in a {@link Fetch}: the follower's log end and last generation there. */
-    record FetchPartition(String topic, int partition, long logEnd, long lastVersion) {
+    record FetchPartition(String topic, int partition, long logEnd, int lastVersion) {
         public FetchPartition {
             Objects.requireNonNull(topic, "topic");
         }
     }
 
     /** A follower joining generation {@code version} of {@code range} asks where its logs must end. */
-    record Fetch(long requestId, int range, long version, List<FetchPartition> partitions) implements ClusterMessage {
+    record Fetch(long requestId, int range, int version, List<FetchPartition> partitions) implements ClusterMessage {
         public Fetch {
             partitions = List.copyOf(partitions);
         }
@@ -125,7 +128,7 @@ public sealed interface ClusterMessage {
      * generation in the leader's log. {@code logStart} is the leader's log start: a follower whose log
      * ends below it (retention removed what it lacks) restarts its log empty there.
      */
-    record TruncationPoint(String topic, int partition, long version, long endOffset, long logStart) {
+    record TruncationPoint(String topic, int partition, int version, long endOffset, long logStart) {
         public TruncationPoint {
             Objects.requireNonNull(topic, "topic");
         }
@@ -137,7 +140,7 @@ public sealed interface ClusterMessage {
      * @param points one per partition of the request
      * @param topics every topic the leader has (the follower creates the ones it lacks)
      */
-    record FetchReply(long requestId, int range, long version, ReplyStatus status, List<TruncationPoint> points,
+    record FetchReply(long requestId, int range, int version, ReplyStatus status, List<TruncationPoint> points,
                       List<String> topics) implements ClusterMessage {
         public FetchReply {
             Objects.requireNonNull(status, "status");
@@ -154,14 +157,14 @@ public sealed interface ClusterMessage {
     }
 
     /** The follower truncated and is ready for the leader's chunks from {@code positions} on. */
-    record Follow(long requestId, int range, long version, List<Position> positions) implements ClusterMessage {
+    record Follow(long requestId, int range, int version, List<Position> positions) implements ClusterMessage {
         public Follow {
             positions = List.copyOf(positions);
         }
     }
 
     /** The leader's answer to a {@link Follow}. */
-    record FollowReply(long requestId, int range, long version, ReplyStatus status) implements ClusterMessage {
+    record FollowReply(long requestId, int range, int version, ReplyStatus status) implements ClusterMessage {
         public FollowReply {
             Objects.requireNonNull(status, "status");
         }

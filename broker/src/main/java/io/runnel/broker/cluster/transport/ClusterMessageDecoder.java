@@ -68,28 +68,28 @@ public final class ClusterMessageDecoder extends MessageToMessageDecoder<ByteBuf
             case ClusterMessageEncoder.HELLO -> new Hello(id, in.readInt(), in.readInt());
             case ClusterMessageEncoder.FORWARD -> new Forward(id, readString(in), readString(in), readString(in), readBytes(in));
             case ClusterMessageEncoder.FORWARD_REPLY -> new ForwardReply(id, in.readUnsignedShort(), in.readInt(), readBytes(in));
-            case ClusterMessageEncoder.REPLICATE -> new Replicate(id, in.readInt(), in.readLong(), readString(in),
+            case ClusterMessageEncoder.REPLICATE -> new Replicate(id, in.readInt(), in.readInt(), readString(in),
                     in.readInt(), in.readLong(), readBytes(in));
-            case ClusterMessageEncoder.REPLICATE_ACK -> new ReplicateAck(id, in.readInt(), in.readLong(), readString(in),
+            case ClusterMessageEncoder.REPLICATE_ACK -> new ReplicateAck(id, in.readInt(), in.readInt(), readString(in),
                     in.readInt(), readEnum(in, AckStatus.values()), in.readLong());
             case ClusterMessageEncoder.FETCH -> {
                 int range = in.readInt();
-                long version = in.readLong();
-                int n = readCount(in, 21);
+                int version = in.readInt();
+                int n = readCount(in, 18);
                 List<FetchPartition> partitions = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
-                    partitions.add(new FetchPartition(readString(in), in.readInt(), in.readLong(), in.readLong()));
+                    partitions.add(new FetchPartition(readString(in), in.readInt(), in.readLong(), in.readInt()));
                 }
                 yield new Fetch(id, range, version, partitions);
             }
             case ClusterMessageEncoder.FETCH_REPLY -> {
                 int range = in.readInt();
-                long version = in.readLong();
+                int version = in.readInt();
                 ReplyStatus status = readEnum(in, ReplyStatus.values());
-                int n = readCount(in, 29);
+                int n = readCount(in, 26);
                 List<TruncationPoint> points = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
-                    points.add(new TruncationPoint(readString(in), in.readInt(), in.readLong(), in.readLong(),
+                    points.add(new TruncationPoint(readString(in), in.readInt(), in.readInt(), in.readLong(),
                             in.readLong()));
                 }
                 int t = readCount(in, 2);
@@ -101,7 +101,7 @@ public final class ClusterMessageDecoder extends MessageToMessageDecoder<ByteBuf
             }
             case ClusterMessageEncoder.FOLLOW -> {
                 int range = in.readInt();
-                long version = in.readLong();
+                int version = in.readInt();
                 int n = readCount(in, 13);
                 List<Position> positions = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
@@ -109,7 +109,7 @@ public final class ClusterMessageDecoder extends MessageToMessageDecoder<ByteBuf
                 }
                 yield new Follow(id, range, version, positions);
             }
-            case ClusterMessageEncoder.FOLLOW_REPLY -> new FollowReply(id, in.readInt(), in.readLong(),
+            case ClusterMessageEncoder.FOLLOW_REPLY -> new FollowReply(id, in.readInt(), in.readInt(),
                     readEnum(in, ReplyStatus.values()));
             case ClusterMessageEncoder.GROUP_POLL -> new GroupPoll(id, readString(in), in.readLong(), in.readInt());
             case ClusterMessageEncoder.GROUP_POLL_REPLY -> {

@@ -105,7 +105,7 @@ public final class ClusterMessageEncoder extends MessageToByteEncoder<ClusterMes
             case Replicate r -> {
                 header(out, REPLICATE, r.requestId());
                 out.writeInt(r.range());
-                out.writeLong(r.version());
+                out.writeInt(r.version());
                 writeString(out, r.topic());
                 out.writeInt(r.partition());
                 out.writeLong(r.leaderHighWatermark());
@@ -114,7 +114,7 @@ public final class ClusterMessageEncoder extends MessageToByteEncoder<ClusterMes
             case ReplicateAck a -> {
                 header(out, REPLICATE_ACK, a.requestId());
                 out.writeInt(a.range());
-                out.writeLong(a.version());
+                out.writeInt(a.version());
                 writeString(out, a.topic());
                 out.writeInt(a.partition());
                 out.writeByte(a.status().ordinal());
@@ -123,25 +123,25 @@ public final class ClusterMessageEncoder extends MessageToByteEncoder<ClusterMes
             case Fetch f -> {
                 header(out, FETCH, f.requestId());
                 out.writeInt(f.range());
-                out.writeLong(f.version());
+                out.writeInt(f.version());
                 out.writeInt(f.partitions().size());
                 for (FetchPartition p : f.partitions()) {
                     writeString(out, p.topic());
                     out.writeInt(p.partition());
                     out.writeLong(p.logEnd());
-                    out.writeLong(p.lastVersion());
+                    out.writeInt(p.lastVersion());
                 }
             }
             case FetchReply f -> {
                 header(out, FETCH_REPLY, f.requestId());
                 out.writeInt(f.range());
-                out.writeLong(f.version());
+                out.writeInt(f.version());
                 out.writeByte(f.status().ordinal());
                 out.writeInt(f.points().size());
                 for (TruncationPoint p : f.points()) {
                     writeString(out, p.topic());
                     out.writeInt(p.partition());
-                    out.writeLong(p.version());
+                    out.writeInt(p.version());
                     out.writeLong(p.endOffset());
                     out.writeLong(p.logStart());
                 }
@@ -153,7 +153,7 @@ public final class ClusterMessageEncoder extends MessageToByteEncoder<ClusterMes
             case Follow f -> {
                 header(out, FOLLOW, f.requestId());
                 out.writeInt(f.range());
-                out.writeLong(f.version());
+                out.writeInt(f.version());
                 out.writeInt(f.positions().size());
                 for (Position p : f.positions()) {
                     writeString(out, p.topic());
@@ -164,7 +164,7 @@ public final class ClusterMessageEncoder extends MessageToByteEncoder<ClusterMes
             case FollowReply f -> {
                 header(out, FOLLOW_REPLY, f.requestId());
                 out.writeInt(f.range());
-                out.writeLong(f.version());
+                out.writeInt(f.version());
                 out.writeByte(f.status().ordinal());
             }
             case GroupPoll p -> {
