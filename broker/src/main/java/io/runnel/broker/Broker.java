@@ -1,41 +1,37 @@
 package io.runnel.broker;
 
-import io.runnel.broker.common.Errors;
 import com.fasterxml.jackson.core.JsonFactory;
+import io.runnel.broker.admin.AdminContext;
+import io.runnel.broker.admin.DiscoveryApi;
 import io.runnel.broker.bridge.BridgeApi;
 import io.runnel.broker.bridge.BridgeManager;
-import io.runnel.broker.bridge.BridgePlacement;
 import io.runnel.broker.bridge.BridgeServices;
-import io.runnel.broker.bridge.BridgeStatusRelay;
-import io.runnel.broker.bridge.ClusterBridgeRegistry;
-import io.runnel.broker.bridge.ClusterGroupReader;
+import io.runnel.broker.bridge.ConsumerGroupReader;
 import io.runnel.broker.bridge.DeclaredBridges;
-import io.runnel.broker.bridge.FileBridgeRegistry;
-import io.runnel.broker.bridge.LocalGroupReader;
-import io.runnel.broker.bridge.RendezvousPlacement;
 import io.runnel.broker.bridge.RoutedEventWriter;
 import io.runnel.broker.bridge.StoreLag;
 import io.runnel.broker.cluster.ClusterNode;
 import io.runnel.broker.cluster.ClusterSettings;
-import io.runnel.broker.cluster.GroupRequests;
-import io.runnel.broker.cluster.TopologyWriter;
 import io.runnel.broker.config.BrokerConfig;
-import io.runnel.broker.consumer.ConsumerConfig;
-import io.runnel.broker.consumer.ConsumerService;
+import io.runnel.broker.consume.ConsumerApi;
+import io.runnel.broker.consume.ConsumerConfig;
+import io.runnel.broker.consume.ConsumerContext;
+import io.runnel.broker.consume.ConsumerService;
 import io.runnel.broker.http.HttpLimits;
 import io.runnel.broker.http.HttpServer;
-import io.runnel.broker.http.NettyTransport;
+import io.runnel.broker.netty.NettyTransport;
 import io.runnel.broker.http.Router;
+import io.runnel.broker.http.StatusRoute;
 import io.runnel.broker.metrics.BrokerMetrics;
+import io.runnel.broker.node.BrokerNode;
+import io.runnel.broker.node.NodeServices;
+import io.runnel.broker.node.SingleBrokerNode;
 import io.runnel.broker.produce.EventBodyParser;
-import io.runnel.broker.produce.AppendListener;
 import io.runnel.broker.produce.PartitionChooser;
-import io.runnel.broker.produce.ProduceRouter;
 import io.runnel.broker.produce.ProduceService;
 import io.runnel.broker.produce.ProducerApi;
 import io.runnel.discovery.Cluster;
 import io.runnel.discovery.ClusterConfig;
-import io.runnel.discovery.TokenRing;
 import io.runnel.storage.LogStore;
 import io.runnel.storage.StorageConfig;
 import io.runnel.storage.TopicConfig;
@@ -43,10 +39,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -56,20 +49,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running broker: its store, consumer groups and the three HTTP servers (discovery,
+ * One running broker: its store, its node (a {@link SingleBrokerNode}, or a {@link ClusterNode} with
+ * {@code --brokers}), consumer groups, the produce path, bridges and the three HTTP servers (discovery/admin,
  * producer, consumer). {@link Main} runs one per process; tests start and stop them in-process.
  *
- * <p>With a single broker the token ring has one range, which this broker leads, so every
- * partition of every topic lives here (generation 1). With {@code --brokers} the broker joins a
- * cluster ({@link ClusterNode}): it leads and follows the ranges the cluster metadata gives it,
- * forwards keyed writes to their leader and acknowledges a write once a majority holds it. Close stops accepting connections first,
- * then answers pending polls, then stops the event loops, the workers and finally the store, so
- * nothing is acknowledged that the store did not take.
+ * <p>Start is a list of named steps ({@link StartupSteps}); close undoes them in reverse order: the servers stop
+ * accepting first, then bridges, the node (a cluster broker first hands its ranges over, then leaves), the
+ * consumer groups (pending polls are answered), the event loops, the workers and finally the store, so nothing
+ * is acknowledged that the store did not take.
  */
 public final class Broker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Broker.class);
@@ -78,7 +69,7 @@ public final class Broker implements AutoCloseable {
     private static final Duration HAND_OVER_TIMEOUT = Duration.ofSeconds(5);
 
     private final BrokerConfig config;
-    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private final StartupSteps steps = new StartupSteps();
     private volatile boolean storageFailed;
     private LogStore store;
     private BrokerMetrics metrics;
@@ -87,7 +78,7 @@ public final class Broker implements AutoCloseable {
     private HttpServer producer;
     private HttpServer consumer;
     private BridgeManager bridges;
-    private volatile ClusterNode clusterNode;
+    private volatile BrokerNode node;
     private final StatusRoute.Health health = new StatusRoute.Health() {
         @Override
         public boolean getAsBoolean() {
@@ -164,126 +155,101 @@ public final class Broker implements AutoCloseable {
     }
 
     private void startup(Clock clock, Function<StorageConfig, LogStore> storeOpener, Consumer<Throwable> onStorageFailure) {
-        StorageConfig defaults = StorageConfig.defaults(config.dataDir());
-        StorageConfig storage = new StorageConfig(config.dataDir(), config.fsync(), config.fsyncInterval(),
-                config.blockCacheBytes(), config.writeBufferBytes(), defaults.maxBatchBytes(),
-                defaults.retentionInterval(), clock, t -> {
-                    storageFailed = true;
-                    log.error("FATAL: storage failed; this broker stops acknowledging writes", t);
-                    onStorageFailure.accept(t);
-                });
-        store = storeOpener.apply(storage);
-        resources.push(store);
-        metrics = new BrokerMetrics();
-        resources.push(metrics);
-        metrics.bindStore(store);
-
-        // A cluster broker joins the membership and metadata first (blocks until connected, not until
-        // ready: /status answers 503 until every range has a generation). A single broker has one range.
-        Cluster cluster = config.clustered() ? Cluster.start(clusterConfig()) : Cluster.singleNode(config.ranges());
-        resources.push(cluster);
-        TokenRing ring = config.clustered() ? cluster.ring() : new TokenRing(1, config.ranges());
-        List<Integer> led = IntStream.range(0, ring.partitionCount()).boxed().toList();
+        steps.run("store", () -> {
+            StorageConfig defaults = StorageConfig.defaults(config.dataDir());
+            store = storeOpener.apply(new StorageConfig(config.dataDir(), config.fsync(), config.fsyncInterval(),
+                    config.blockCacheBytes(), config.writeBufferBytes(), defaults.maxBatchBytes(),
+                    defaults.retentionInterval(), clock, t -> {
+                        storageFailed = true;
+                        log.error("FATAL: storage failed; this broker stops acknowledging writes", t);
+                        onStorageFailure.accept(t);
+                    }));
+            return store;
+        });
+        steps.run("metrics", () -> {
+            metrics = new BrokerMetrics();
+            metrics.bindStore(store);
+            return metrics;
+        });
         ExecutorService workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 0,
                 TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(WORKER_QUEUE), threads("runnel-worker"));
-        resources.push(() -> shutdown(workers));
-        transport = new NettyTransport(config.ioThreads());
-        resources.push(transport);
-        ConsumerConfig consumerConfig = new ConsumerConfig(config.consumerTimeout(), config.maxPollWait().toMillis(),
-                config.maxPollBytes());
-        // In a cluster, consumers read only the partitions this broker leads now, up to the high watermark.
-        ConsumerService consumers = config.clustered()
-                ? new ConsumerService(store, ring, consumerConfig, clock,
-                        p -> clusterNode != null && clusterNode.serves(p),
-                        (topic, p) -> clusterNode == null ? 0 : clusterNode.highWatermark(topic, p), cluster,
-                        commits -> clusterNode == null
-                                ? CompletableFuture.failedFuture(Errors.NOT_READY.exception("the broker is starting; the commit was not stored; retry"))
-                                : clusterNode.commit(commits))
-                : new ConsumerService(store, ring, consumerConfig, clock);
-        resources.push(consumers);
+        steps.run("workers", () -> () -> shutdown(workers));
+        steps.run("event loops", () -> transport = new NettyTransport(config.ioThreads()));
 
+        // A cluster broker joins the membership and metadata here (blocks until connected, not until ready:
+        // /status answers 503 until every range has a generation). The node's own close runs with "serving peers".
         TopicConfig topicConfig = new TopicConfig(config.retention(), config.retentionBytes());
-        if (config.clustered()) {
-            // Closed before the consumers, the event loops and the store it uses.
-            clusterNode = ClusterNode.start(clusterSettings(), cluster, store, topicConfig, transport, consumers::onAppend);
-            resources.push(clusterNode);
-        }
-        ClusterNode node = clusterNode;
-        ProduceService produce = node == null
-                ? new ProduceService(store, new PartitionChooser(ring, led), topicConfig, consumers::onAppend, clock)
-                : new ProduceService(store, new PartitionChooser(ring, node::ledPartitions), topicConfig,
-                        AppendListener.NONE, clock, node::append, node::addTopic);
-        ProducerApi producerApi = new ProducerApi(produce, new EventBodyParser(new JsonFactory()), workers, metrics,
-                node == null ? ProduceRouter.LOCAL : node);
-        if (node != null) {
-            node.onForwarded(f -> producerApi.produceForwarded(f.topic(), f.partitionKey(), f.contentType(), f.body()));
-            node.onReplicatedOffsets(consumers::onReplicatedCommits);
-        }
-        GroupSeek seek = new GroupSeek(consumers, node, ring);
-        GroupLag groupLag = new GroupLag(consumers, node);
-        if (node != null) {
-            node.onForwarded(ClusterNode.SEEK_CONTENT_TYPE, seek::onForwarded);
-            node.onForwarded(ClusterNode.GROUP_LAG_CONTENT_TYPE, groupLag::onForwarded);
-            node.onGroupRequests(GroupRequests.of(consumers::poll, consumers::commit));
-        }
+        steps.run("node", () -> node = config.clustered()
+                ? ClusterNode.start(clusterSettings(), Cluster.start(clusterConfig()), store, topicConfig, transport)
+                : new SingleBrokerNode(config.ranges(), store, config.hostname(), config.dataDir()));
+        Cluster cluster = node.cluster();
+
+        ConsumerService consumers = new ConsumerService(new ConsumerContext(store, cluster.ring(), cluster,
+                node.offsetLog(), node::serves, node.readLimit(), new ConsumerConfig(config.consumerTimeout(),
+                config.maxPollWait().toMillis(), config.maxPollBytes()), clock));
+        steps.run("consumer groups", () -> consumers);
+
+        EventBodyParser parser = new EventBodyParser(new JsonFactory());
+        ProduceService produce = new ProduceService(store, new PartitionChooser(cluster.ring(), node::ledPartitions),
+                topicConfig, clock, node.appender(), name -> cluster.addTopic(name).whenComplete((v, e) -> {
+                    if (e != null) {
+                        log.warn("adding topic {} to the cluster metadata failed: {}", name, e.toString());
+                    }
+                }));
+        ProducerApi producerApi = new ProducerApi(produce, parser, workers, metrics, node.router());
 
         // Kafka bridges, each on its own thread; closed before the consumer groups and the store they use.
-        // In a cluster their definitions live in the metadata and each runs on the broker the placement picks.
-        EventBodyParser bridgeParser = new EventBodyParser(new JsonFactory());
         BridgeServices bridgeServices = new BridgeServices(
-                node == null ? LocalGroupReader.factory(consumers) : ClusterGroupReader.factory(consumers, node),
-                new RoutedEventWriter(produce, bridgeParser, node == null ? ProduceRouter.LOCAL : node),
-                bridgeParser, new StoreLag(store, ring::partitionCount), clock);
-        bridges = node == null
-                ? new BridgeManager(new FileBridgeRegistry(config.dataDir()), BridgePlacement.thisBroker(), bridgeServices,
-                        metrics.registry())
-                : new BridgeManager(new ClusterBridgeRegistry(cluster), new RendezvousPlacement(cluster), bridgeServices,
-                        metrics.registry());
-        resources.push(bridges);
-        bridges.start(config.bridgesFile() == null ? List.of() : DeclaredBridges.read(config.bridgesFile()));
-        if (node != null) {
+                ConsumerGroupReader.factory(consumers, cluster, node.remoteGroups()),
+                new RoutedEventWriter(produce, parser, node.router()), parser,
+                new StoreLag(store, cluster.ring()::partitionCount), clock);
+        bridges = new BridgeManager(node.bridgeRegistry(), node.bridgePlacement(), bridgeServices, metrics.registry());
+        BridgeApi bridgeApi = new BridgeApi(bridges, node.bridgeStatusRelay());
+
+        steps.run("serving peers", () -> {
+            node.bind(new NodeServices(consumers::onAppend, producerApi::produceForwarded, consumers, bridgeApi));
+            return node;
+        });
+        steps.run("bridges", () -> {
             BridgeManager manager = bridges;
+            manager.start(config.bridgesFile() == null ? List.of() : DeclaredBridges.read(config.bridgesFile()));
             cluster.addListener(state -> manager.reconcileSoon());
-        }
-        BridgeApi bridgeApi = new BridgeApi(bridges, node == null ? BridgeStatusRelay.NONE : BridgeStatusRelay.through(node));
-        if (node != null) {
-            node.onForwarded(ClusterNode.BRIDGE_STATUS_CONTENT_TYPE, bridgeApi::onStatusForwarded);
-        }
-        resources.push(bridgeApi);
+            return manager;
+        });
+        steps.run("bridge admin", () -> bridgeApi);
 
         HttpLimits limits = new HttpLimits(config.maxInitialLineBytes(), config.maxHeaderBytes(),
                 config.maxBodyBytes(), config.readTimeout().toMillis());
-        Router producerRouter = Router.builder("producer")
+        List<String> brokerNames = config.clustered() ? config.brokers() : List.of(config.hostname());
+        DiscoveryApi discoveryApi = new DiscoveryApi(new AdminContext(
+                () -> new DiscoveryApi.BrokerView(brokerNames, producer.port(), consumer.port()), store, cluster, consumers,
+                node.remoteGroups(), metrics, workers, node::topology));
+        // Producer and consumer first: /v1/brokers on the discovery port reports their bound ports.
+        producer = serve("producer port", Router.builder("producer")
                 .get("/status", StatusRoute.of("producer", health))
                 .post("/v1/topic/{topic}/messages", producerApi::produce)
-                .build();
-        List<String> brokerNames = config.clustered() ? config.brokers() : List.of(config.hostname());
-        DiscoveryApi discoveryApi = new DiscoveryApi(
-                () -> new DiscoveryApi.BrokerView(brokerNames, producer.port(), consumer.port()),
-                store, ring, consumers, metrics, workers,
-                node != null ? node::writeTopology : TopologyWriter.singleBroker(cluster, config.hostname(), store), seek,
-                groupLag);
-
-        // Producer and consumer first: /v1/brokers on the discovery port reports their bound ports.
-        producer = serve(producerRouter, config.producerPort(), limits);
-        consumer = serve(new ConsumerApi(consumers, metrics).router(health), config.consumerPort(), limits);
-        discovery = serve(discoveryApi.router(health, bridgeApi::addRoutes), config.discoveryPort(), limits);
+                .build(), config.producerPort(), limits);
+        consumer = serve("consumer port", new ConsumerApi(consumers, metrics).router(health),
+                config.consumerPort(), limits);
+        discovery = serve("discovery port", discoveryApi.router(health, bridgeApi::addRoutes), config.discoveryPort(), limits);
     }
 
-    private HttpServer serve(Router router, int port, HttpLimits limits) {
-        HttpServer server = HttpServer.start(transport, config.bindAddress(), port, router, limits, metrics);
-        resources.push(server);
-        return server;
+    private HttpServer serve(String name, Router router, int port, HttpLimits limits) {
+        HttpServer[] server = new HttpServer[1];
+        steps.run(name, () -> server[0] = HttpServer.start(transport, config.bindAddress(), port, router, limits,
+                metrics::responded));
+        return server[0];
     }
 
-    /** False once a storage write failed, and while a cluster broker does not know its generations yet. */
+    /** False once a storage write failed, and while the node is not ready (a cluster broker is forming). */
     public boolean healthy() {
-        return !storageFailed && (clusterNode == null || clusterNode.ready());
+        BrokerNode n = node;
+        return !storageFailed && n != null && n.ready();
     }
 
-    /** This broker's cluster side, or {@code null} for a single broker. */
-    public ClusterNode clusterNode() {
-        return clusterNode;
+    /** This broker's node: a {@link ClusterNode} in a cluster, a {@link SingleBrokerNode} otherwise. */
+    public BrokerNode node() {
+        return node;
     }
 
     private ClusterConfig clusterConfig() {
@@ -350,22 +316,13 @@ public final class Broker implements AutoCloseable {
             return;
         }
         closed = true;
-        if (clusterNode != null) {
+        BrokerNode n = node;
+        if (n != null) {
             // While still serving and in the view: the others take this broker's ranges over now, and writes
             // arriving meanwhile are forwarded to them rather than waiting for the failure detector.
-            clusterNode.handOverLeadership(HAND_OVER_TIMEOUT);
+            n.handOver(HAND_OVER_TIMEOUT);
         }
-        // Resources were pushed in start order, so this closes the servers first, then the
-        // consumer service (its pending polls are answered while connections are still open), the
-        // event loops, the workers, and the store last.
-        AutoCloseable r;
-        while ((r = resources.poll()) != null) {
-            try {
-                r.close();
-            } catch (Exception e) {
-                log.warn("closing {} failed", r, e);
-            }
-        }
+        steps.shutdown();
     }
 
     private static void shutdown(ExecutorService executor) throws InterruptedException {

@@ -113,8 +113,8 @@ public interface Cluster extends AutoCloseable {
     void reportConsumerActivity(String consumerId, long silentForMillis);
 
     /**
-     * Makes the controller remove consumers silent on every broker for {@code timeout}. Off until called. In a
-     * single-node cluster this does nothing: the caller evicts by {@link #removeConsumer} itself.
+     * Makes the controller remove consumers silent on every broker for {@code timeout}. Off until called. A
+     * single-node cluster removes a consumer as soon as it is reported silent that long.
      */
     void evictSilentConsumers(java.time.Duration timeout);
 

@@ -92,4 +92,20 @@ class SingleNodeClusterTest {
         assertThat(c.addTopic("late")).isCompletedExceptionally();
         assertThat(c.putBridge(new BridgeEntry("late", "{}", false))).isCompletedExceptionally();
     }
+
+    @Test
+    void aConsumerReportedSilentForTheEvictionTimeoutIsRemovedAtOnce() throws Exception {
+        try (Cluster c = Cluster.singleNode(1)) {
+            c.registerConsumer(new ConsumerRegistration("g", "c1", List.of("t"), "startFromLatest")).get(1, TimeUnit.SECONDS);
+            c.reportConsumerActivity("c1", 60_000);
+            assertThat(c.state().consumers()).as("eviction is off until asked for").containsKey("c1");
+
+            c.evictSilentConsumers(java.time.Duration.ofSeconds(30));
+            c.reportConsumerActivity("c1", 29_999);
+            assertThat(c.state().consumers()).containsKey("c1");
+            c.reportConsumerActivity("c1", 30_000);
+            assertThat(c.state().consumers()).doesNotContainKey("c1");
+            c.reportConsumerActivity("nobody", 60_000); // unknown: nothing to remove
+        }
+    }
 }

@@ -2,9 +2,9 @@ package io.runnel.benchmarks.micro;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.runnel.broker.consumer.PartitionBatch;
-import io.runnel.broker.consumer.PollResponseEncoder;
-import io.runnel.broker.consumer.PollResult;
+import io.runnel.broker.consume.PartitionBatch;
+import io.runnel.broker.consume.PollResponseEncoder;
+import io.runnel.broker.consume.PollResult;
 import io.runnel.storage.Chunk;
 import io.runnel.storage.ChunkBuilder;
 import java.util.ArrayList;

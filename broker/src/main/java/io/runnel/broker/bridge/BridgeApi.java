@@ -1,26 +1,18 @@
 package io.runnel.broker.bridge;
 
 import io.runnel.broker.common.Errors;
-import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.runnel.broker.cluster.transport.ClusterMessage;
 import io.runnel.broker.http.ApiRequest;
 import io.runnel.broker.http.HttpReply;
-import io.runnel.broker.http.Json;
 import io.runnel.broker.http.Router;
-import io.runnel.broker.produce.RelayedReply;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -53,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * <p>Changes stop and start worker threads, so they run on an admin thread of their own, one at a
  * time in arrival order, never on the event loop; reads run on another thread and never wait for them.
  */
-public final class BridgeApi implements AutoCloseable {
+public final class BridgeApi implements BridgeStatusSource, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BridgeApi.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final int QUEUE = 256;
@@ -64,10 +56,6 @@ public final class BridgeApi implements AutoCloseable {
     private final ExecutorService admin = singleThread("runnel-bridge-admin");
     /** Reads: never wait behind a change (they read the store for export lag). */
     private final ExecutorService reads = singleThread("runnel-bridge-read");
-
-    public BridgeApi(BridgeManager manager) {
-        this(manager, BridgeStatusRelay.NONE);
-    }
 
     /** @param relay asks the broker that runs a bridge placed elsewhere for its status */
     public BridgeApi(BridgeManager manager, BridgeStatusRelay relay) {
@@ -111,36 +99,23 @@ public final class BridgeApi implements AutoCloseable {
                 return CompletableFuture.completedFuture(reply(request, HttpResponseStatus.OK, v));
             }
             // The runner has the counters; if it cannot be asked, this broker's own view still names it.
-            return relay.ask(v.broker(), name).handle((json, e) -> {
+            return relay.ask(v.broker(), name).handle((status, e) -> {
                 if (e != null) {
                     log.debug("cannot ask broker {} about bridge {}: {}", v.broker(), name, e.getMessage());
                     return reply(request, HttpResponseStatus.OK, v);
                 }
-                return HttpReply.json(HttpResponseStatus.OK, Unpooled.wrappedBuffer(json));
+                return reply(request, HttpResponseStatus.OK, new BridgeView(v.definition(), status, v.broker()));
             });
         });
     }
 
     /**
-     * Another broker asks for the status of a bridge this broker runs ({@code Forward} frame, body: the
-     * name): answered with this broker's own view, never relayed further.
+     * Another broker asks for the status of a bridge this broker runs: answered with this broker's own view,
+     * never relayed further.
      */
-    public CompletableFuture<RelayedReply> onStatusForwarded(ClusterMessage.Forward f) {
-        String name = new String(f.body(), StandardCharsets.UTF_8);
-        return on(reads, () -> {
-            Optional<BridgeView> v = manager.get(name);
-            if (v.isEmpty()) {
-                return new RelayedReply(404, 0, ("{\"error\":\"unknown_bridge\",\"message\":\"no bridge named "
-                        + name.replace("\"", "'") + "\"}").getBytes(StandardCharsets.UTF_8));
-            }
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            try (JsonGenerator json = Json.FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
-                write(json, v.get());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return new RelayedReply(200, 0, out.toByteArray());
-        });
+    @Override
+    public CompletableFuture<Optional<BridgeStatus>> status(String name) {
+        return on(reads, () -> manager.get(name).map(BridgeView::status));
     }
 
     private CompletionStage<HttpReply> put(ApiRequest request) {

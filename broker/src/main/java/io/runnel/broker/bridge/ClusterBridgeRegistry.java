@@ -1,9 +1,9 @@
 package io.runnel.broker.bridge;
 
 import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.runnel.broker.http.Json;
 import io.runnel.discovery.BridgeEntry;
 import io.runnel.discovery.Cluster;
 import io.runnel.discovery.NoQuorumException;
@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
 
 /** A {@link BridgeRegistry} in the cluster's raft-replicated metadata: every broker sees the same bridges. */
 public final class ClusterBridgeRegistry implements BridgeRegistry {
+    private static final JsonFactory JSON = new JsonFactory();
     private static final Logger log = LoggerFactory.getLogger(ClusterBridgeRegistry.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
     /** How long a change waits for raft to commit it before it is reported as not made. */
@@ -82,7 +83,7 @@ public final class ClusterBridgeRegistry implements BridgeRegistry {
 
     static String encode(BridgeDefinition d) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JsonGenerator json = Json.FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
+        try (JsonGenerator json = JSON.createGenerator(out, JsonEncoding.UTF8)) {
             json.writeStartObject();
             d.writeFields(json, false);
             json.writeEndObject();

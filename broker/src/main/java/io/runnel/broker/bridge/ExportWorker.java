@@ -1,7 +1,7 @@
 package io.runnel.broker.bridge;
 
-import io.runnel.broker.consumer.PartitionBatch;
-import io.runnel.broker.consumer.PollResult;
+import io.runnel.broker.consume.PartitionBatch;
+import io.runnel.broker.consume.PollResult;
 import io.runnel.storage.Chunk;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,11 +1,11 @@
 package io.runnel.broker.bridge;
 
 import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.runnel.broker.http.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -33,6 +33,7 @@ import java.util.TreeMap;
  * its owner only (where the file system has POSIX permissions).
  */
 public final class FileBridgeRegistry implements BridgeRegistry {
+    private static final JsonFactory JSON = new JsonFactory();
     static final String FILE_NAME = "bridges.json";
     private static final int VERSION = 1;
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -145,7 +146,7 @@ public final class FileBridgeRegistry implements BridgeRegistry {
 
     private static byte[] encode(Map<String, StoredBridge> all) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JsonGenerator json = Json.FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
+        try (JsonGenerator json = JSON.createGenerator(out, JsonEncoding.UTF8)) {
             json.useDefaultPrettyPrinter();
             json.writeStartObject();
             json.writeNumberField("version", VERSION);

@@ -1,6 +1,6 @@
 package io.runnel.broker.bridge;
 
-import io.runnel.broker.consumer.PollResult;
+import io.runnel.broker.consume.PollResult;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -8,9 +8,9 @@ import java.util.concurrent.CompletableFuture;
  * joins as the group's only member, polls, commits only what Kafka acknowledged, and leaves without
  * committing when the session ends, so that the next session resumes from the last commit.
  *
- * <p>On a single broker this is the broker's own consumer groups ({@link LocalGroupReader}); in a
- * cluster the group's partitions are led by every broker, so the reader polls each leader, as any HTTP
- * consumer does ({@link ClusterGroupReader}). One session is used by one thread at a time.
+ * <p>The group's partitions are led by every broker, so the reader polls each leader, as any HTTP consumer
+ * does ({@link ConsumerGroupReader}); a single broker is the only leader. One session is used by one thread
+ * at a time.
  */
 public interface GroupReader {
 

@@ -16,8 +16,6 @@ import java.util.concurrent.CompletableFuture;
 
 /** An {@link EventWriter} over this broker's produce path and {@link ProduceRouter}. */
 public final class RoutedEventWriter implements EventWriter {
-    private static final String NDJSON = "application/x-ndjson";
-
     private final ProduceService produce;
     private final EventBodyParser parser;
     private final ProduceRouter router;
@@ -36,7 +34,7 @@ public final class RoutedEventWriter implements EventWriter {
             case ProduceRouter.Route.Local l ->
                     produce.produce(topic, partitionKey, parser.parse(BodyFormat.NDJSON, ndjson)).thenApply(p -> null);
             case ProduceRouter.Route.Forward(int broker) ->
-                    router.forward(broker, topic, partitionKey, NDJSON, ndjson).thenAccept(reply -> reply.okJson(broker));
+                    router.forward(broker, topic, partitionKey, BodyFormat.NDJSON, ndjson).thenApply(p -> null);
             case ProduceRouter.Route.Unavailable(Errors error, String message) ->
                     CompletableFuture.failedFuture(error.exception(message));
         };

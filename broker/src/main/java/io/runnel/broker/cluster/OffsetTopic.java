@@ -3,7 +3,7 @@ package io.runnel.broker.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.runnel.broker.consumer.OffsetCommit;
+import io.runnel.broker.consume.OffsetCommit;
 import io.runnel.storage.Chunk;
 import io.runnel.storage.ChunkBuilder;
 import java.io.IOException;

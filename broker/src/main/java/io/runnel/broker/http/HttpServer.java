@@ -1,6 +1,7 @@
 package io.runnel.broker.http;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.runnel.broker.netty.NettyTransport;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;

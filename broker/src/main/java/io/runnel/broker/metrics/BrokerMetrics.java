@@ -13,7 +13,6 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.runnel.broker.http.ResponseObserver;
 import io.runnel.storage.LogStore;
 import java.time.Duration;
 import java.util.Map;
@@ -38,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>JVM memory, GC, threads, class loading, CPU and uptime.</li>
  * </ul>
  */
-public final class BrokerMetrics implements ResponseObserver, AutoCloseable {
+public final class BrokerMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final Counter produceRequests;
@@ -99,7 +98,7 @@ public final class BrokerMetrics implements ResponseObserver, AutoCloseable {
                 .description("Poll requests by outcome").register(registry)).increment();
     }
 
-    @Override
+    /** An HTTP response of {@code status} on the port of {@code api} was written (an event loop; cheap). */
     public void responded(String api, int status) {
         // Every response passes here: look the counters up in a map rather than build meters.
         Counter[] counters = responseCounters.computeIfAbsent(api + ' ' + status, k -> {

@@ -2,7 +2,6 @@ package io.runnel.broker.produce;
 
 import io.runnel.broker.common.Errors;
 import io.runnel.discovery.TokenRing;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -16,21 +15,7 @@ public final class PartitionChooser {
     private final Supplier<int[]> led;
     private final AtomicInteger next = new AtomicInteger();
 
-    /** @param ledPartitions the partitions this broker leads, not empty */
-    public PartitionChooser(TokenRing ring, List<Integer> ledPartitions) {
-        if (ledPartitions.isEmpty()) {
-            throw new IllegalArgumentException("a broker that leads no partition cannot take keyless writes");
-        }
-        this.ring = ring;
-        int[] fixed = ledPartitions.stream().mapToInt(Integer::intValue).toArray();
-        this.led = () -> fixed;
-    }
-
-    /**
-     * A chooser whose led partitions change (a cluster broker's leadership moves).
-     *
-     * @param ledPartitions the partitions this broker leads now (may be empty)
-     */
+    /** @param ledPartitions the partitions this broker leads now (may be empty; a cluster broker's leadership moves) */
     public PartitionChooser(TokenRing ring, Supplier<int[]> ledPartitions) {
         this.ring = ring;
         this.led = ledPartitions;

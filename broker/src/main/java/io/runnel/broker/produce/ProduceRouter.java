@@ -5,7 +5,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Decides which broker takes a produce request: this one, or the leader of the key's partition
- * (docs/replication.md, "Write path"). A single broker takes everything ({@link #LOCAL}).
+ * (docs/replication.md, "Write path"), and relays it there. A single broker takes everything ({@link #LOCAL}).
  */
 public interface ProduceRouter {
 
@@ -17,8 +17,8 @@ public interface ProduceRouter {
         }
 
         @Override
-        public CompletableFuture<RelayedReply> forward(int broker, String topic, String partitionKey, String contentType,
-                                                       byte[] body) {
+        public CompletableFuture<ProduceService.Produced> forward(int broker, String topic, String partitionKey,
+                                                                  BodyFormat format, byte[] body) {
             throw new UnsupportedOperationException("a single broker forwards nothing");
         }
     };
@@ -27,10 +27,12 @@ public interface ProduceRouter {
     Route route(String partitionKey);
 
     /**
-     * Relays a produce request to broker {@code broker} and completes with its HTTP answer; fails with a
-     * 503 {@link io.runnel.broker.common.RunnelException} when that broker cannot be reached.
+     * Relays a produce request, unparsed, to broker {@code broker}, which validates and stores it as its own; completes
+     * with where it was stored, or fails with that broker's error (a {@link io.runnel.broker.common.RunnelException}),
+     * or with {@code leader_unreachable} when its answer does not come (the events may or may not be stored).
      */
-    CompletableFuture<RelayedReply> forward(int broker, String topic, String partitionKey, String contentType, byte[] body);
+    CompletableFuture<ProduceService.Produced> forward(int broker, String topic, String partitionKey, BodyFormat format,
+                                                       byte[] body);
 
     /** A routing decision. */
     sealed interface Route {

@@ -10,51 +10,33 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The write path of one broker: a validated batch becomes one chunk appended to one partition.
+ * The write path of one broker: a validated batch becomes one chunk appended to one partition, through the
+ * node's {@link PartitionAppender} (straight into the store on a single broker, replicated in a cluster).
  *
  * <p>{@link #produce} blocks while a new topic is created and copies the events into the chunk,
  * so it runs on a worker thread, never on an event loop. The returned future completes on the
- * storage writer thread once the chunk is durable.
+ * storage writer thread or a range's thread once the chunk is durable.
  */
 public final class ProduceService {
-    private static final Logger log = LoggerFactory.getLogger(ProduceService.class);
-
-    /** Leader epoch of every range while there is one broker; the cluster work replaces it. */
-    static final int SINGLE_BROKER_GENERATION = 1;
-
     private final LogStore store;
     private final PartitionChooser partitions;
     private final TopicConfig newTopicConfig;
-    private final AppendListener listener;
     private final Clock clock;
     private final PartitionAppender appender;
     private final Consumer<String> onNewTopic;
     private final Map<String, TopicInfo> topics = new ConcurrentHashMap<>();
 
-    /** A single broker's write path: chunks go straight into {@code store} with generation 1. */
-    public ProduceService(LogStore store, PartitionChooser partitions, TopicConfig newTopicConfig,
-            AppendListener listener, Clock clock) {
-        this(store, partitions, newTopicConfig, listener, clock,
-                (topic, partition, chunk) -> store.append(topic.id(), partition, SINGLE_BROKER_GENERATION, chunk),
-                name -> { });
-    }
-
     /**
-     * A write path whose chunks go through {@code appender} (replication in a cluster).
-     *
-     * @param onNewTopic told the name of each topic this service uses for the first time (a cluster
-     *                   adds it to its metadata); must not block
+     * @param onNewTopic told the name of each topic this service uses for the first time (the cluster adds it to
+     *                   its metadata); must not block
      */
-    public ProduceService(LogStore store, PartitionChooser partitions, TopicConfig newTopicConfig,
-            AppendListener listener, Clock clock, PartitionAppender appender, Consumer<String> onNewTopic) {
+    public ProduceService(LogStore store, PartitionChooser partitions, TopicConfig newTopicConfig, Clock clock,
+            PartitionAppender appender, Consumer<String> onNewTopic) {
         this.store = store;
         this.partitions = partitions;
         this.newTopicConfig = newTopicConfig;
-        this.listener = listener;
         this.clock = clock;
         this.appender = appender;
         this.onNewTopic = onNewTopic;
@@ -82,14 +64,8 @@ public final class ProduceService {
         }
         int partition = partitions.choose(partitionKey);
         byte[] chunk = encode(partitionKey, batch, clock.millis());
-        return appender.append(info, partition, chunk).thenApply(result -> {
-            try {
-                listener.onAppend(topic, partition, result.nextOffset());
-            } catch (RuntimeException e) {
-                log.warn("append listener failed for {}/{}", topic, partition, e);
-            }
-            return new Produced(topic, partition, result.baseOffset(), result.count());
-        });
+        return appender.append(info, partition, chunk)
+                .thenApply(result -> new Produced(topic, partition, result.baseOffset(), result.count()));
     }
 
     /** One chunk of every event with the same key and timestamp. */

@@ -1,20 +1,15 @@
 package io.runnel.broker.produce;
 
-import io.runnel.broker.http.ErrorResponse;
 import io.runnel.broker.common.Futures;
 import io.runnel.broker.common.RunnelException;
 import io.runnel.broker.common.Errors;
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
-import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.runnel.broker.common.TopicNames;
 import io.runnel.broker.http.ApiRequest;
 import io.runnel.broker.http.HttpReply;
-import io.runnel.broker.http.Json;
 import io.runnel.broker.metrics.BrokerMetrics;
 import io.runnel.storage.StorageException;
 import java.io.IOException;
@@ -33,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * is durable, the offset as a decimal string (Barco's convention for int64 values).
  *
  * <p>In a cluster the {@link ProduceRouter} decides first: a keyed write whose partition another
- * broker leads is relayed there unparsed over the inter-broker channel, and the leader's answer
- * ({@link #produceForwarded}) is relayed back unchanged.
+ * broker leads is relayed there unparsed over the inter-broker channel ({@link #produceForwarded} stores it
+ * there), and the leader's answer or error is this broker's answer.
  *
  * <p>Errors: 400 for bad query, topic or body (naming the NDJSON line), 415 for the content type,
  * 503 with {@code Retry-After} when the workers are saturated or storage fails; never a 200 for
@@ -48,10 +43,6 @@ public final class ProducerApi {
     private final Executor workers;
     private final BrokerMetrics metrics;
     private final ProduceRouter router;
-
-    public ProducerApi(ProduceService service, EventBodyParser parser, Executor workers, BrokerMetrics metrics) {
-        this(service, parser, workers, metrics, ProduceRouter.LOCAL);
-    }
 
     /** @param router where writes go in a cluster (keyed writes to their partition's leader) */
     public ProducerApi(ProduceService service, EventBodyParser parser, Executor workers, BrokerMetrics metrics,
@@ -80,24 +71,13 @@ public final class ProducerApi {
         String contentType = request.header(HttpHeaderNames.CONTENT_TYPE);
         BodyFormat format = BodyFormat.of(contentType);
         ProduceRouter.Route route = router.route(key);
-        if (route instanceof ProduceRouter.Route.Forward(int broker)) {
-            // Relayed as it came: the leader validates the body itself.
-            return router.forward(broker, topic, key, contentType, ByteBufUtil.getBytes(request.body()))
-                    .handleAsync((reply, error) -> {
-                        if (error != null) {
-                            throw toError(error, topic);
-                        }
-                        HttpReply r = HttpReply.json(HttpResponseStatus.valueOf(reply.status()), Unpooled.wrappedBuffer(reply.json()));
-                        return reply.retryAfterSeconds() > 0
-                                ? r.withHeader(HttpHeaderNames.RETRY_AFTER.toString(), Integer.toString(reply.retryAfterSeconds()))
-                                : r;
-                    }, request.eventLoop());
-        }
         if (route instanceof ProduceRouter.Route.Unavailable(Errors error, String message)) {
             throw error.exception(message);
         }
-        CompletableFuture<ProduceService.Produced> produced = produceLocally(topic, key, format,
-                () -> ByteBufUtil.getBytes(request.body()), started);
+        CompletableFuture<ProduceService.Produced> produced = route instanceof ProduceRouter.Route.Forward(int broker)
+                // Relayed as it came: the leader validates the body itself.
+                ? router.forward(broker, topic, key, format, ByteBufUtil.getBytes(request.body()))
+                : produceLocally(topic, key, format, () -> ByteBufUtil.getBytes(request.body()), started);
         // The append completes on a storage or replication thread; the answer is built on the event loop.
         return produced.handleAsync((p, error) -> {
             if (error != null) {
@@ -133,10 +113,10 @@ public final class ProducerApi {
 
     /**
      * A produce request another broker forwarded here (this broker leads the key's partition, or takes
-     * a keyless write). Validated like {@link #produce}, never forwarded again; the answer is the HTTP
-     * status and JSON body for the producer. Any thread; never blocks.
+     * a keyless write). Validated like {@link #produce}, never forwarded again. Any thread; never blocks.
      */
-    public CompletableFuture<RelayedReply> produceForwarded(String topic, String key, String contentType, byte[] body) {
+    public CompletableFuture<ProduceService.Produced> produceForwarded(String topic, String key, BodyFormat format,
+                                                                      byte[] body) {
         long started = System.nanoTime();
         try {
             if (key != null && key.isEmpty()) {
@@ -145,32 +125,13 @@ public final class ProducerApi {
             if (!TopicNames.isValid(topic) || TopicNames.isInternal(topic)) {
                 throw Errors.INVALID_TOPIC.exception(TopicNames.problem(topic));
             }
-            BodyFormat format = BodyFormat.of(contentType);
             if (!(router.route(key) instanceof ProduceRouter.Route.Local)) {
                 throw Errors.NOT_LEADER.exception("the partition's leader changed while the request was forwarded; retry");
             }
-            return produceLocally(topic, key, format, () -> body, started).handle((p, error) -> {
-                if (error != null) {
-                    return relay(toError(error, topic));
-                }
-                ByteBuf json = Json.write(UnpooledByteBufAllocator.DEFAULT, g -> writeProduced(g, p));
-                try {
-                    return new RelayedReply(200, 0, ByteBufUtil.getBytes(json));
-                } finally {
-                    json.release();
-                }
-            });
+            return produceLocally(topic, key, format, () -> body, started)
+                    .exceptionallyCompose(error -> CompletableFuture.failedFuture(toError(error, topic)));
         } catch (RunnelException e) {
-            return CompletableFuture.completedFuture(relay(e));
-        }
-    }
-
-    private static RelayedReply relay(RunnelException error) {
-        ByteBuf json = ErrorResponse.body(UnpooledByteBufAllocator.DEFAULT, error);
-        try {
-            return new RelayedReply(error.error().httpStatus(), error.retryAfterSeconds(), ByteBufUtil.getBytes(json));
-        } finally {
-            json.release();
+            return CompletableFuture.failedFuture(e);
         }
     }
 

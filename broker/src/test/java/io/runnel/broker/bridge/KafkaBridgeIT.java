@@ -70,7 +70,7 @@ class KafkaBridgeIT {
                     .contains("runnel_bridge_lag{bridge=\"export-orders\"} 0.0");
             // The bridge's progress is a Runnel consumer group like any other.
             JsonNode group = RunnelNode.json(node.send("GET", node.admin("/v1/groups/bridge-export-orders"), null, null));
-            assertThat(group.path("members").get(0).path("consumerId").asText()).isEqualTo("bridge-export-orders");
+            assertThat(group.path("members").get(0).path("consumerId").asText()).startsWith("bridge-export-orders@");
         }
     }
 

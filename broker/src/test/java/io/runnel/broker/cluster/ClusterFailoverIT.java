@@ -157,7 +157,7 @@ class ClusterFailoverIT {
         assertThat(before.leader()).isZero();
 
         // What a shutdown does first: broker 0 hands range 0 to an in-sync follower while it still runs.
-        Map<Integer, Integer> moved = cluster.broker(0).clusterNode().handOverLeadership(Duration.ofSeconds(10));
+        Map<Integer, Integer> moved = ((ClusterNode) cluster.broker(0).node()).handOverLeadership(Duration.ofSeconds(10));
         assertThat(moved).as("broker 0 leads range 0 only").containsOnlyKeys(0);
         int to = moved.get(0);
         Generation handed = new Generation(0, before.version() + 1, to, before.replicas(),

@@ -1,13 +1,15 @@
 package io.runnel.broker.cluster;
 
+import io.runnel.broker.common.RunnelException;
+import io.runnel.broker.common.Errors;
+import io.runnel.broker.consume.RemoteGroups;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.runnel.broker.consumer.NotRegisteredException;
-import io.runnel.broker.consumer.PartitionBatch;
-import io.runnel.broker.consumer.PollResult;
+import io.runnel.broker.consume.PartitionBatch;
+import io.runnel.broker.consume.PollResult;
 import io.runnel.storage.Chunk;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An in-process consumer (as the Kafka export bridge is) reads its group's share on other brokers over
- * the cluster channel ({@link ClusterNode#pollGroup}, {@link ClusterNode#commitGroup}): three brokers in
+ * the cluster channel ({@link RemoteGroups#poll}, {@link RemoteGroups#commit}): three brokers in
  * this JVM, each leading one range. The stored chunks arrive as they are, so every event keeps its key.
  */
 class ClusterGroupPollIT {
@@ -86,10 +88,10 @@ class ClusterGroupPollIT {
             await().atMost(Duration.ofSeconds(10)).until(() -> membersOf(broker).contains(CONSUMER));
         }
 
-        ClusterNode node0 = cluster.broker(0).clusterNode();
-        ClusterNode node1 = cluster.broker(1).clusterNode();
+        RemoteGroups node0 = cluster.broker(0).node().remoteGroups();
+        RemoteGroups node1 = cluster.broker(1).node().remoteGroups();
         // Broker 0's share through broker 1's node, the others' through broker 0's node: all over the channel.
-        ClusterNode[] via = {node1, node0, node0};
+        RemoteGroups[] via = {node1, node0, node0};
         Map<String, List<Integer>> seen = new TreeMap<>();
         int[] readPerBroker = new int[3];
         Map<Integer, Long> reached = new HashMap<>();
@@ -97,9 +99,9 @@ class ClusterGroupPollIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             for (int b = 0; b < 3; b++) {
                 if (readPerBroker[b] >= expectedPerBroker[b]) {
-                    continue; // stop there, so its last poll stays uncommitted until commitGroup
+                    continue; // stop there, so its last poll stays uncommitted until the commit
                 }
-                PollResult polled = via[b].pollGroup(b, CONSUMER, 300, 0).get(15, TimeUnit.SECONDS);
+                PollResult polled = via[b].poll(b, CONSUMER, 300, 0).get(15, TimeUnit.SECONDS);
                 if (polled.isEmpty()) {
                     continue;
                 }
@@ -119,16 +121,16 @@ class ClusterGroupPollIT {
         assertThat(seen).as("every event once, in order per key, with its key").isEqualTo(produced);
         assertThat(readPerBroker).isEqualTo(expectedPerBroker);
 
-        // What each broker's last poll returned is not committed yet; commitGroup commits it there.
+        // What each broker's last poll returned is not committed yet; the commit there commits it.
         for (int b = 0; b < 3; b++) {
             Map<Integer, Long> committed = committedOn(b);
             for (int p : lastPolled.get(b)) {
-                assertThat(committed.getOrDefault(p, 0L)).as("partition %d before commitGroup", p).isLessThan(reached.get(p));
+                assertThat(committed.getOrDefault(p, 0L)).as("partition %d before the commit", p).isLessThan(reached.get(p));
             }
         }
-        node1.commitGroup(0, CONSUMER).get(15, TimeUnit.SECONDS);
-        node0.commitGroup(1, CONSUMER).get(15, TimeUnit.SECONDS);
-        node0.commitGroup(2, CONSUMER).get(15, TimeUnit.SECONDS);
+        node1.commit(0, CONSUMER).get(15, TimeUnit.SECONDS);
+        node0.commit(1, CONSUMER).get(15, TimeUnit.SECONDS);
+        node0.commit(2, CONSUMER).get(15, TimeUnit.SECONDS);
         for (int b = 0; b < 3; b++) {
             int broker = b;
             Map<Integer, Long> expected = new TreeMap<>();
@@ -144,19 +146,19 @@ class ClusterGroupPollIT {
 
     @Test
     void anUnknownConsumerIsNotRegisteredOnTheOtherBroker() {
-        ClusterNode node0 = cluster.broker(0).clusterNode();
-        assertThatThrownBy(() -> node0.pollGroup(1, "nobody", 0, 0).get(15, TimeUnit.SECONDS))
-                .isInstanceOf(ExecutionException.class).cause().isInstanceOf(NotRegisteredException.class);
-        assertThatThrownBy(() -> node0.commitGroup(2, "nobody").get(15, TimeUnit.SECONDS))
-                .isInstanceOf(ExecutionException.class).cause().isInstanceOf(NotRegisteredException.class);
+        RemoteGroups node0 = cluster.broker(0).node().remoteGroups();
+        assertThatThrownBy(() -> node0.poll(1, "nobody", 0, 0).get(15, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).cause().isInstanceOfSatisfying(RunnelException.class, e -> assertThat(e.error()).isEqualTo(Errors.NOT_REGISTERED));
+        assertThatThrownBy(() -> node0.commit(2, "nobody").get(15, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).cause().isInstanceOfSatisfying(RunnelException.class, e -> assertThat(e.error()).isEqualTo(Errors.NOT_REGISTERED));
     }
 
     @Test
     void theLocalBrokerIsRefused() {
-        ClusterNode node2 = cluster.broker(2).clusterNode();
-        assertThatThrownBy(() -> node2.pollGroup(2, CONSUMER, 0, 0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> node2.commitGroup(2, CONSUMER)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> node2.pollGroup(3, CONSUMER, 0, 0)).isInstanceOf(IllegalArgumentException.class);
+        RemoteGroups node2 = cluster.broker(2).node().remoteGroups();
+        assertThatThrownBy(() -> node2.poll(2, CONSUMER, 0, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> node2.commit(2, CONSUMER)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> node2.poll(3, CONSUMER, 0, 0)).isInstanceOf(IllegalArgumentException.class);
     }
 
     // ------------------------------------------------------------------ helpers

@@ -123,7 +123,7 @@ final class LocalCluster implements AutoCloseable {
         Broker b = brokers[broker];
         brokers[broker] = null;
         if (b != null) {
-            b.clusterNode().cluster().close();
+            b.node().cluster().close();
             b.close();
         }
     }
@@ -141,7 +141,7 @@ final class LocalCluster implements AutoCloseable {
     }
 
     ClusterState state(int via) {
-        return broker(via).clusterNode().cluster().state();
+        return broker(via).node().cluster().state();
     }
 
     Generation generation(int via, int range) {

@@ -1,5 +1,6 @@
 package io.runnel.broker.cluster;
 
+import io.runnel.broker.node.SingleBrokerNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,7 +25,7 @@ class SingleBrokerTopologyIT {
         BrokerConfig config = BrokerConfig.of(Map.of(Option.BIND_ADDRESS, "127.0.0.1", Option.DISCOVERY_PORT, "0",
                 Option.PRODUCER_PORT, "0", Option.CONSUMER_PORT, "0", Option.DATA_DIR, dir.toString(), Option.RANGES, "2"));
         try (Broker broker = Broker.start(config); HttpClient http = HttpClient.newHttpClient()) {
-            assertThat(broker.clusterNode()).isNull();
+            assertThat(broker.node()).isInstanceOf(SingleBrokerNode.class);
             HttpResponse<String> produced = http.send(HttpRequest.newBuilder(
                             URI.create("http://127.0.0.1:" + broker.producerPort() + "/v1/topic/solo/messages?partitionKey=k"))
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"a\":1}")).build(),

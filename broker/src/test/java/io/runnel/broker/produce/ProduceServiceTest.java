@@ -40,7 +40,7 @@ class ProduceServiceTest {
     @Test
     void keysFollowTheRingAndKeylessWritesRoundRobinOverLedPartitions() {
         TokenRing ring = new TokenRing(1, 4);
-        PartitionChooser chooser = new PartitionChooser(ring, List.of(0, 1, 2, 3));
+        PartitionChooser chooser = new PartitionChooser(ring, () -> new int[] {0, 1, 2, 3});
         assertThat(chooser.choose("123")).isEqualTo(ring.partitionOf("123"));
         Set<Integer> seen = new HashSet<>();
         for (int i = 0; i < 4; i++) {

@@ -27,6 +27,7 @@ public final class SingleNodeCluster implements Cluster {
     private final Object lock = new Object();
     private volatile ClusterState state;
     private volatile boolean closed;
+    private volatile java.time.Duration evictAfter;
 
     public SingleNodeCluster(int rangesPerBroker) {
         this.ring = new TokenRing(1, rangesPerBroker);
@@ -122,14 +123,25 @@ public final class SingleNodeCluster implements Cluster {
         return apply(new MetadataCommand.RemoveBridge(name)).thenApply(o -> null);
     }
 
+    /**
+     * One broker sees every sign of life itself: a consumer it reports silent for the eviction timeout is removed
+     * at once (before this returns), as the controller of a cluster removes one silent on every broker.
+     */
     @Override
     public void reportConsumerActivity(String consumerId, long silentForMillis) {
-        // One broker: its consumer service sees every sign of life itself.
+        java.time.Duration timeout = evictAfter;
+        if (timeout == null || silentForMillis < timeout.toMillis()) {
+            return;
+        }
+        ConsumerRegistration r = state.consumers().get(consumerId);
+        if (r != null) {
+            apply(new MetadataCommand.RemoveConsumer(r.group(), consumerId));
+        }
     }
 
     @Override
     public void evictSilentConsumers(java.time.Duration timeout) {
-        // One broker: the consumer service evicts by removeConsumer.
+        this.evictAfter = Objects.requireNonNull(timeout, "timeout");
     }
 
     @Override

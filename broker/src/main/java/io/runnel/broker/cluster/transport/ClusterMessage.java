@@ -5,64 +5,63 @@ import java.util.Objects;
 
 /**
  * A message of the inter-broker channel (port 9254): one length-prefixed binary frame each (see
- * {@link ClusterMessageEncoder} for the layout). Requests carry an id chosen by the sender; the answer to
- * a request carries the same id, so a connection can have many requests in flight (pipelining).
+ * {@link ClusterMessageEncoder} for the layout). Requests ({@link ClusterRequest}) carry an id chosen by the
+ * sender and a {@link RequestType}; the answer carries the same id, so a connection can have many requests in
+ * flight (pipelining). Every request is answered by its own reply type or, when it fails, by an
+ * {@link ErrorReply} with an error code of the catalog ({@code io.runnel.broker.common.Errors}).
  *
  * <p>Messages are plain heap objects: the decoder copies what it needs out of the frame, so no message
  * holds a reference-counted buffer and none needs releasing. Byte arrays inside a message must not be
  * modified after it is handed to the channel.
  *
- * <p>Who sends what (docs/replication.md): every broker keeps one client connection to each peer and
- * sends its requests there; the peer answers on the same connection.
+ * <p>Who sends what (docs/replication.md, docs/architecture.md): every broker keeps one client connection to
+ * each peer and sends its requests there; the peer answers on the same connection.
  * <ul>
  *   <li>{@link Hello}: first frame of every client connection, names the sender.</li>
- *   <li>{@link Forward} → {@link ForwardReply}: a keyed write relayed to the partition's leader.</li>
  *   <li>{@link Replicate} → {@link ReplicateAck}: leader to follower, one stamped chunk.</li>
  *   <li>{@link Fetch} → {@link FetchReply}: follower to leader, asks where to truncate on joining a
  *       generation.</li>
  *   <li>{@link Follow} → {@link FollowReply}: follower to leader, its log ends after truncating: the
  *       leader streams {@link Replicate} frames from there.</li>
+ *   <li>{@link ProduceRequest} → {@link ProduceReply}: a write relayed to the partition's leader.</li>
+ *   <li>{@link GroupPoll} → {@link GroupPollReply}, {@link GroupCommit} → {@link GroupCommitReply}: a
+ *       consumer's share of its group at another partition leader.</li>
+ *   <li>{@link GroupLagRequest} → {@link GroupLagReply}, {@link GroupSeekRequest} → {@link GroupSeekReply}:
+ *       a group's lag, or a seek, in the partitions the receiver leads.</li>
+ *   <li>{@link BridgeStatusRequest} → {@link BridgeStatusReply}: the counters of a bridge the receiver runs.</li>
  * </ul>
  */
 public sealed interface ClusterMessage {
 
     /**
      * Version of this frame format, exchanged in {@link Hello} (2: truncation points carry the leader's log start;
-     * 3: generation versions are int32, as in the chunks).
+     * 3: generation versions are int32; 4: typed requests with error codes instead of relayed HTTP answers).
      */
-    int PROTOCOL_VERSION = 3;
+    int PROTOCOL_VERSION = 4;
 
     /** The id that pairs a request with its answer; 0 for {@link Hello}. */
     long requestId();
+
+    /** A message that asks for an answer: it names its type, by which the receiver finds its handler. */
+    sealed interface ClusterRequest extends ClusterMessage {
+        RequestType type();
+    }
 
     /** First frame on every client connection: who is talking. */
     record Hello(long requestId, int protocolVersion, int ordinal) implements ClusterMessage {
     }
 
     /**
-     * A produce request the receiving broker could not serve itself, relayed as it came.
-     *
-     * @param partitionKey the key, or {@code null} for a keyless write (the leader picks one of its partitions)
-     * @param contentType  the request's {@code Content-Type}, or {@code null}
+     * The failure of any request: an error of the catalog ({@code Errors.code()}), what to do about it, and the
+     * {@code Retry-After} seconds the receiver suggests.
      */
-    record Forward(long requestId, String topic, String partitionKey, String contentType, byte[] body)
-            implements ClusterMessage {
-        public Forward {
-            Objects.requireNonNull(topic, "topic");
-            Objects.requireNonNull(body, "body");
+    record ErrorReply(long requestId, int errorCode, String message, int retryAfterSeconds) implements ClusterMessage {
+        public ErrorReply {
+            Objects.requireNonNull(message, "message");
         }
     }
 
-    /**
-     * The leader's HTTP answer to a {@link Forward}, relayed to the producer unchanged.
-     *
-     * @param retryAfterSeconds the {@code Retry-After} header, or 0 for none
-     */
-    record ForwardReply(long requestId, int httpStatus, int retryAfterSeconds, byte[] jsonBody) implements ClusterMessage {
-        public ForwardReply {
-            Objects.requireNonNull(jsonBody, "jsonBody");
-        }
-    }
+    // ------------------------------------------------------------------ replication
 
     /**
      * One chunk the leader stamped, for a follower to append unchanged.
@@ -71,10 +70,15 @@ public sealed interface ClusterMessage {
      * @param chunk               the stamped chunk (base offset and generation inside)
      */
     record Replicate(long requestId, int range, int version, String topic, int partition, long leaderHighWatermark,
-                     byte[] chunk) implements ClusterMessage {
+                     byte[] chunk) implements ClusterRequest {
         public Replicate {
             Objects.requireNonNull(topic, "topic");
             Objects.requireNonNull(chunk, "chunk");
+        }
+
+        @Override
+        public RequestType type() {
+            return RequestType.REPLICATE;
         }
     }
 
@@ -109,9 +113,14 @@ public sealed interface ClusterMessage {
     }
 
     /** A follower joining generation {@code version} of {@code range} asks where its logs must end. */
-    record Fetch(long requestId, int range, int version, List<FetchPartition> partitions) implements ClusterMessage {
+    record Fetch(long requestId, int range, int version, List<FetchPartition> partitions) implements ClusterRequest {
         public Fetch {
             partitions = List.copyOf(partitions);
+        }
+
+        @Override
+        public RequestType type() {
+            return RequestType.FETCH;
         }
     }
 
@@ -157,9 +166,14 @@ public sealed interface ClusterMessage {
     }
 
     /** The follower truncated and is ready for the leader's chunks from {@code positions} on. */
-    record Follow(long requestId, int range, int version, List<Position> positions) implements ClusterMessage {
+    record Follow(long requestId, int range, int version, List<Position> positions) implements ClusterRequest {
         public Follow {
             positions = List.copyOf(positions);
+        }
+
+        @Override
+        public RequestType type() {
+            return RequestType.FOLLOW;
         }
     }
 
@@ -170,16 +184,33 @@ public sealed interface ClusterMessage {
         }
     }
 
-    /** Outcome of a {@link GroupPoll} or {@link GroupCommit} on the receiver. */
-    enum GroupStatus {
-        OK,
-        /** The consumer is not (or no longer) registered: it must register again. */
-        NOT_REGISTERED,
-        /** The receiver is starting or stopping (no consumer groups to ask); retry shortly. */
-        UNAVAILABLE,
-        /** Anything else; the reply's message says what. */
-        FAILED
+    // ------------------------------------------------------------------ produce
+
+    /**
+     * A produce request the receiving broker could not serve itself, relayed unparsed to the broker that leads
+     * the key's partition (or to any leader, for a keyless write).
+     *
+     * @param partitionKey the key, or {@code null} for a keyless write (the leader picks one of its partitions)
+     * @param ndjson       whether the body holds one event per line (else one JSON event)
+     */
+    record ProduceRequest(long requestId, String topic, String partitionKey, boolean ndjson, byte[] body)
+            implements ClusterRequest {
+        public ProduceRequest {
+            Objects.requireNonNull(topic, "topic");
+            Objects.requireNonNull(body, "body");
+        }
+
+        @Override
+        public RequestType type() {
+            return RequestType.PRODUCE;
+        }
     }
+
+    /** Where the leader stored a {@link ProduceRequest}'s events: durable on a majority. */
+    record ProduceReply(long requestId, int partition, long offset, int count) implements ClusterMessage {
+    }
+
+    // ------------------------------------------------------------------ consumer groups
 
     /**
      * A poll of consumer {@code consumerId} for the partitions of its assignment the receiver leads: as
@@ -189,9 +220,14 @@ public sealed interface ClusterMessage {
      * @param maxBytes  most chunk bytes to return; {@code <= 0} or above the receiver's max-poll-bytes
      *                  means that cap
      */
-    record GroupPoll(long requestId, String consumerId, long timeoutMs, int maxBytes) implements ClusterMessage {
+    record GroupPoll(long requestId, String consumerId, long timeoutMs, int maxBytes) implements ClusterRequest {
         public GroupPoll {
             Objects.requireNonNull(consumerId, "consumerId");
+        }
+
+        @Override
+        public RequestType type() {
+            return RequestType.GROUP_POLL;
         }
     }
 
@@ -217,16 +253,9 @@ public sealed interface ClusterMessage {
         }
     }
 
-    /**
-     * The answer to a {@link GroupPoll}: with {@link GroupStatus#OK} the batches read (none when there was
-     * nothing to read), otherwise no batches and a message saying why.
-     *
-     * @param message {@code null} with {@link GroupStatus#OK}
-     */
-    record GroupPollReply(long requestId, GroupStatus status, String message, List<GroupBatch> batches)
-            implements ClusterMessage {
+    /** The answer to a {@link GroupPoll}: the batches read (none when there was nothing to read). */
+    record GroupPollReply(long requestId, List<GroupBatch> batches) implements ClusterMessage {
         public GroupPollReply {
-            Objects.requireNonNull(status, "status");
             batches = List.copyOf(batches);
         }
 
@@ -241,20 +270,112 @@ public sealed interface ClusterMessage {
     }
 
     /** Commits now, on the receiver, the positions its last {@link GroupPoll} of {@code consumerId} reached. */
-    record GroupCommit(long requestId, String consumerId) implements ClusterMessage {
+    record GroupCommit(long requestId, String consumerId) implements ClusterRequest {
         public GroupCommit {
             Objects.requireNonNull(consumerId, "consumerId");
+        }
+
+        @Override
+        public RequestType type() {
+            return RequestType.GROUP_COMMIT;
+        }
+    }
+
+    /** The answer to a {@link GroupCommit}, sent once the commit is durable. */
+    record GroupCommitReply(long requestId) implements ClusterMessage {
+    }
+
+    /** Asks for a group's lag in the partitions the receiver leads. */
+    record GroupLagRequest(long requestId, String group) implements ClusterRequest {
+        public GroupLagRequest {
+            Objects.requireNonNull(group, "group");
+        }
+
+        @Override
+        public RequestType type() {
+            return RequestType.GROUP_LAG;
+        }
+    }
+
+    /** A group's committed offset, high watermark and lag in one partition. */
+    record PartitionLag(String topic, int partition, long committed, long highWatermark, long lag) {
+        public PartitionLag {
+            Objects.requireNonNull(topic, "topic");
+        }
+    }
+
+    /** The answer to a {@link GroupLagRequest}: one entry per partition the receiver leads that the group committed. */
+    record GroupLagReply(long requestId, List<PartitionLag> partitions) implements ClusterMessage {
+        public GroupLagReply {
+            partitions = List.copyOf(partitions);
+        }
+    }
+
+    /** Where a {@link GroupSeekRequest} moves a group's committed offsets. */
+    enum SeekKind {
+        /** The log start. */
+        EARLIEST,
+        /** The high watermark. */
+        LATEST,
+        /** The first offset written at or after {@code value} (epoch ms). */
+        TIMESTAMP,
+        /** The offset {@code value}. */
+        OFFSET
+    }
+
+    /** Moves {@code group}'s committed offsets in {@code partitions} of {@code topic}, all led by the receiver. */
+    record GroupSeekRequest(long requestId, String group, String topic, SeekKind kind, long value,
+                            List<Integer> partitions) implements ClusterRequest {
+        public GroupSeekRequest {
+            Objects.requireNonNull(group, "group");
+            Objects.requireNonNull(topic, "topic");
+            Objects.requireNonNull(kind, "kind");
+            partitions = List.copyOf(partitions);
+        }
+
+        @Override
+        public RequestType type() {
+            return RequestType.GROUP_SEEK;
+        }
+    }
+
+    /** A partition's new committed offset after a seek. */
+    record PartitionOffset(int partition, long offset) {
+    }
+
+    /** The answer to a {@link GroupSeekRequest}, once the new offsets are durable. */
+    record GroupSeekReply(long requestId, List<PartitionOffset> partitions) implements ClusterMessage {
+        public GroupSeekReply {
+            partitions = List.copyOf(partitions);
+        }
+    }
+
+    // ------------------------------------------------------------------ bridges
+
+    /** Asks the broker running bridge {@code name} for its counters. */
+    record BridgeStatusRequest(long requestId, String name) implements ClusterRequest {
+        public BridgeStatusRequest {
+            Objects.requireNonNull(name, "name");
+        }
+
+        @Override
+        public RequestType type() {
+            return RequestType.BRIDGE_STATUS;
         }
     }
 
     /**
-     * The answer to a {@link GroupCommit}, sent once the commit is durable ({@link GroupStatus#OK}) or failed.
+     * What the runner of a bridge knows of it (the fields of the broker's {@code BridgeStatus}).
      *
-     * @param message {@code null} with {@link GroupStatus#OK}
+     * @param state         the bridge state's wire name
+     * @param lag           events not bridged yet, -1 when unknown
+     * @param lastError     {@code null} when none
+     * @param lastErrorAtMs epoch ms of the last error, -1 when none
      */
-    record GroupCommitReply(long requestId, GroupStatus status, String message) implements ClusterMessage {
-        public GroupCommitReply {
-            Objects.requireNonNull(status, "status");
+    record BridgeStatusReply(long requestId, String state, long lag, long eventsBridged, long bytesBridged,
+                             long errors, String lastError, long lastErrorAtMs) implements ClusterMessage {
+        public BridgeStatusReply {
+            Objects.requireNonNull(state, "state");
         }
     }
 }

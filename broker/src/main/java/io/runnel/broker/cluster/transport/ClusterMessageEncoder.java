@@ -5,20 +5,29 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToByteEncoder;
+import io.runnel.broker.cluster.transport.ClusterMessage.BridgeStatusReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.BridgeStatusRequest;
+import io.runnel.broker.cluster.transport.ClusterMessage.ErrorReply;
 import io.runnel.broker.cluster.transport.ClusterMessage.Fetch;
 import io.runnel.broker.cluster.transport.ClusterMessage.FetchPartition;
 import io.runnel.broker.cluster.transport.ClusterMessage.FetchReply;
 import io.runnel.broker.cluster.transport.ClusterMessage.Follow;
 import io.runnel.broker.cluster.transport.ClusterMessage.FollowReply;
-import io.runnel.broker.cluster.transport.ClusterMessage.Forward;
-import io.runnel.broker.cluster.transport.ClusterMessage.ForwardReply;
 import io.runnel.broker.cluster.transport.ClusterMessage.GroupBatch;
 import io.runnel.broker.cluster.transport.ClusterMessage.GroupCommit;
 import io.runnel.broker.cluster.transport.ClusterMessage.GroupCommitReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.GroupLagReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.GroupLagRequest;
 import io.runnel.broker.cluster.transport.ClusterMessage.GroupPoll;
 import io.runnel.broker.cluster.transport.ClusterMessage.GroupPollReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.GroupSeekReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.GroupSeekRequest;
 import io.runnel.broker.cluster.transport.ClusterMessage.Hello;
+import io.runnel.broker.cluster.transport.ClusterMessage.PartitionLag;
+import io.runnel.broker.cluster.transport.ClusterMessage.PartitionOffset;
 import io.runnel.broker.cluster.transport.ClusterMessage.Position;
+import io.runnel.broker.cluster.transport.ClusterMessage.ProduceReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.ProduceRequest;
 import io.runnel.broker.cluster.transport.ClusterMessage.Replicate;
 import io.runnel.broker.cluster.transport.ClusterMessage.ReplicateAck;
 import io.runnel.broker.cluster.transport.ClusterMessage.TruncationPoint;
@@ -30,11 +39,11 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Body layout (big-endian): {@code type:int8 | requestId:int64 | fields}. Strings are
  * {@code length:int16 | UTF-8} with length -1 for {@code null}; byte arrays {@code length:int32 | bytes};
- * lists {@code count:int32 | items}; enums their ordinal as {@code int8}. The field order of each type
- * is the record's component order ({@link ClusterMessageDecoder} reads the same). A
- * {@link GroupPollReply}'s batches are {@code count:int32} times {@code topic | partition:int32 |
+ * lists {@code count:int32 | items}; enums their ordinal as {@code int8}; booleans one byte (0 or 1). The
+ * field order of each type is the record's component order ({@link ClusterMessageDecoder} reads the same).
+ * A {@link GroupPollReply}'s batches are {@code count:int32} times {@code topic | partition:int32 |
  * token:int64 | rangeIndex:int32 | version:int32 | startOffset:int64 | nextOffset:int64 | chunks}, the
- * chunks a list of byte arrays.
+ * chunks a list of byte arrays. An {@link ErrorReply}'s code is an {@code int16}.
  *
  * <p>Ownership: the message is a heap object and is not retained; the output buffer is allocated
  * here, sized for the message, and passed on (released by the transport once written).
@@ -42,8 +51,7 @@ import java.nio.charset.StandardCharsets;
 @ChannelHandler.Sharable
 public final class ClusterMessageEncoder extends MessageToByteEncoder<ClusterMessage> {
     static final byte HELLO = 1;
-    static final byte FORWARD = 2;
-    static final byte FORWARD_REPLY = 3;
+    static final byte ERROR_REPLY = 2;
     static final byte REPLICATE = 4;
     static final byte REPLICATE_ACK = 5;
     static final byte FETCH = 6;
@@ -54,6 +62,14 @@ public final class ClusterMessageEncoder extends MessageToByteEncoder<ClusterMes
     static final byte GROUP_POLL_REPLY = 11;
     static final byte GROUP_COMMIT = 12;
     static final byte GROUP_COMMIT_REPLY = 13;
+    static final byte PRODUCE = 14;
+    static final byte PRODUCE_REPLY = 15;
+    static final byte GROUP_LAG = 16;
+    static final byte GROUP_LAG_REPLY = 17;
+    static final byte GROUP_SEEK = 18;
+    static final byte GROUP_SEEK_REPLY = 19;
+    static final byte BRIDGE_STATUS = 20;
+    static final byte BRIDGE_STATUS_REPLY = 21;
 
     /** Bytes of a batch besides its topic's and chunks' bytes: the fixed fields and the length prefixes. */
     private static final int BATCH_OVERHEAD = 2 + 4 + 8 + 4 + 4 + 8 + 8 + 4;
@@ -67,8 +83,7 @@ public final class ClusterMessageEncoder extends MessageToByteEncoder<ClusterMes
         // Chunks are most of the bytes: size the buffer for them so it never grows while writing.
         int bulk = switch (msg) {
             case Replicate r -> r.chunk().length;
-            case Forward f -> f.body().length;
-            case ForwardReply f -> f.jsonBody().length;
+            case ProduceRequest p -> p.body().length;
             case GroupPollReply r -> (int) Math.min(Integer.MAX_VALUE - 1024, bodyLength(r));
             default -> 0;
         };
@@ -89,18 +104,11 @@ public final class ClusterMessageEncoder extends MessageToByteEncoder<ClusterMes
                 out.writeInt(h.protocolVersion());
                 out.writeInt(h.ordinal());
             }
-            case Forward f -> {
-                header(out, FORWARD, f.requestId());
-                writeString(out, f.topic());
-                writeString(out, f.partitionKey());
-                writeString(out, f.contentType());
-                writeBytes(out, f.body());
-            }
-            case ForwardReply f -> {
-                header(out, FORWARD_REPLY, f.requestId());
-                out.writeShort(f.httpStatus());
-                out.writeInt(f.retryAfterSeconds());
-                writeBytes(out, f.jsonBody());
+            case ErrorReply e -> {
+                header(out, ERROR_REPLY, e.requestId());
+                out.writeShort(e.errorCode());
+                writeString(out, e.message());
+                out.writeInt(e.retryAfterSeconds());
             }
             case Replicate r -> {
                 header(out, REPLICATE, r.requestId());
@@ -167,6 +175,19 @@ public final class ClusterMessageEncoder extends MessageToByteEncoder<ClusterMes
                 out.writeInt(f.version());
                 out.writeByte(f.status().ordinal());
             }
+            case ProduceRequest p -> {
+                header(out, PRODUCE, p.requestId());
+                writeString(out, p.topic());
+                writeString(out, p.partitionKey());
+                out.writeBoolean(p.ndjson());
+                writeBytes(out, p.body());
+            }
+            case ProduceReply p -> {
+                header(out, PRODUCE_REPLY, p.requestId());
+                out.writeInt(p.partition());
+                out.writeLong(p.offset());
+                out.writeInt(p.count());
+            }
             case GroupPoll p -> {
                 header(out, GROUP_POLL, p.requestId());
                 writeString(out, p.consumerId());
@@ -175,8 +196,6 @@ public final class ClusterMessageEncoder extends MessageToByteEncoder<ClusterMes
             }
             case GroupPollReply r -> {
                 header(out, GROUP_POLL_REPLY, r.requestId());
-                out.writeByte(r.status().ordinal());
-                writeString(out, r.message());
                 out.writeInt(r.batches().size());
                 for (GroupBatch b : r.batches()) {
                     writeString(out, b.topic());
@@ -196,10 +215,54 @@ public final class ClusterMessageEncoder extends MessageToByteEncoder<ClusterMes
                 header(out, GROUP_COMMIT, c.requestId());
                 writeString(out, c.consumerId());
             }
-            case GroupCommitReply r -> {
-                header(out, GROUP_COMMIT_REPLY, r.requestId());
-                out.writeByte(r.status().ordinal());
-                writeString(out, r.message());
+            case GroupCommitReply r -> header(out, GROUP_COMMIT_REPLY, r.requestId());
+            case GroupLagRequest r -> {
+                header(out, GROUP_LAG, r.requestId());
+                writeString(out, r.group());
+            }
+            case GroupLagReply r -> {
+                header(out, GROUP_LAG_REPLY, r.requestId());
+                out.writeInt(r.partitions().size());
+                for (PartitionLag p : r.partitions()) {
+                    writeString(out, p.topic());
+                    out.writeInt(p.partition());
+                    out.writeLong(p.committed());
+                    out.writeLong(p.highWatermark());
+                    out.writeLong(p.lag());
+                }
+            }
+            case GroupSeekRequest r -> {
+                header(out, GROUP_SEEK, r.requestId());
+                writeString(out, r.group());
+                writeString(out, r.topic());
+                out.writeByte(r.kind().ordinal());
+                out.writeLong(r.value());
+                out.writeInt(r.partitions().size());
+                for (int p : r.partitions()) {
+                    out.writeInt(p);
+                }
+            }
+            case GroupSeekReply r -> {
+                header(out, GROUP_SEEK_REPLY, r.requestId());
+                out.writeInt(r.partitions().size());
+                for (PartitionOffset p : r.partitions()) {
+                    out.writeInt(p.partition());
+                    out.writeLong(p.offset());
+                }
+            }
+            case BridgeStatusRequest r -> {
+                header(out, BRIDGE_STATUS, r.requestId());
+                writeString(out, r.name());
+            }
+            case BridgeStatusReply r -> {
+                header(out, BRIDGE_STATUS_REPLY, r.requestId());
+                writeString(out, r.state());
+                out.writeLong(r.lag());
+                out.writeLong(r.eventsBridged());
+                out.writeLong(r.bytesBridged());
+                out.writeLong(r.errors());
+                writeString(out, r.lastError());
+                out.writeLong(r.lastErrorAtMs());
             }
         }
     }
@@ -210,12 +273,15 @@ public final class ClusterMessageEncoder extends MessageToByteEncoder<ClusterMes
      * receiver close the connection.
      */
     public static long bodyLength(GroupPollReply reply) {
-        long n = 1 + 8 + 1 + 2 + (reply.message() == null ? 0 : ByteBufUtil.utf8Bytes(reply.message())) + 4;
+        long n = 1 + 8 + 4;
         for (GroupBatch b : reply.batches()) {
             n += BATCH_OVERHEAD + ByteBufUtil.utf8Bytes(b.topic()) + 4L * b.chunks().size() + b.chunkBytes();
         }
         return n;
     }
+
+    /** The longest string a frame field holds, in UTF-8 bytes. */
+    public static final int MAX_STRING_BYTES = Short.MAX_VALUE;
 
     private static void header(ByteBuf out, byte type, long requestId) {
         out.writeByte(type);
@@ -228,7 +294,7 @@ public final class ClusterMessageEncoder extends MessageToByteEncoder<ClusterMes
             return;
         }
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length > Short.MAX_VALUE) {
+        if (bytes.length > MAX_STRING_BYTES) {
             throw new IllegalArgumentException("string of " + bytes.length + " bytes is too long for a frame field");
         }
         out.writeShort(bytes.length);

@@ -8,7 +8,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import io.runnel.broker.http.NettyTransport;
+import io.runnel.broker.netty.NettyTransport;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
@@ -29,7 +29,7 @@ public final class ClusterServer implements AutoCloseable {
      * @throws IllegalStateException naming the address when binding fails
      */
     public static ClusterServer start(NettyTransport transport, String bindAddress, int port, int brokers,
-                                      ClusterRequestHandler handler) {
+                                      ClusterDispatcher dispatcher) {
         ChannelGroup children = new DefaultChannelGroup("runnel-cluster", GlobalEventExecutor.INSTANCE);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(transport.acceptors(), transport.workers())
@@ -43,7 +43,7 @@ public final class ClusterServer implements AutoCloseable {
                     protected void initChannel(Channel ch) {
                         children.add(ch);
                         ClusterFrames.addCodec(ch.pipeline());
-                        ch.pipeline().addLast("handler", new ClusterServerHandler(brokers, handler));
+                        ch.pipeline().addLast("handler", new ClusterServerHandler(brokers, dispatcher));
                     }
                 });
         ChannelFuture bound = bootstrap.bind(new InetSocketAddress(bindAddress, port)).awaitUninterruptibly();

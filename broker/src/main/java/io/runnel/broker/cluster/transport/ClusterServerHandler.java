@@ -1,5 +1,6 @@
 package io.runnel.broker.cluster.transport;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.runnel.broker.cluster.transport.ClusterMessage.Hello;
@@ -8,9 +9,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Server side of one inter-broker connection: the first frame must be a {@link Hello} naming a peer
- * of the cluster; every later frame is a request handed to the {@link ClusterRequestHandler}. Anything
- * else (a wrong protocol version, an unknown ordinal, a frame that does not decode) closes the
- * connection: the peer reconnects, and a stranger learns nothing.
+ * of the cluster; every later frame is a request handed to the {@link ClusterDispatcher}, which answers on
+ * this connection. Anything else (a wrong protocol version, an unknown ordinal, a frame that does not
+ * decode, a frame that is not a request) closes the connection: the peer reconnects, and a stranger learns
+ * nothing.
  *
  * <p>Messages are heap objects (see {@link ClusterMessage}), so nothing here needs releasing.
  */
@@ -18,12 +20,13 @@ final class ClusterServerHandler extends SimpleChannelInboundHandler<ClusterMess
     private static final Logger log = LoggerFactory.getLogger(ClusterServerHandler.class);
 
     private final int brokers;
-    private final ClusterRequestHandler handler;
+    private final ClusterDispatcher dispatcher;
     private int peer = -1;
+    private ReplyChannel reply;
 
-    ClusterServerHandler(int brokers, ClusterRequestHandler handler) {
+    ClusterServerHandler(int brokers, ClusterDispatcher dispatcher) {
         this.brokers = brokers;
-        this.handler = handler;
+        this.dispatcher = dispatcher;
     }
 
     @Override
@@ -32,7 +35,9 @@ final class ClusterServerHandler extends SimpleChannelInboundHandler<ClusterMess
             if (msg instanceof Hello hello && hello.protocolVersion() == ClusterMessage.PROTOCOL_VERSION
                     && hello.ordinal() >= 0 && hello.ordinal() < brokers) {
                 peer = hello.ordinal();
-                log.debug("broker {} connected from {}", peer, ctx.channel().remoteAddress());
+                Channel channel = ctx.channel();
+                reply = answer -> channel.writeAndFlush(answer, channel.voidPromise());
+                log.debug("broker {} connected from {}", peer, channel.remoteAddress());
                 return;
             }
             log.warn("closing cluster connection from {}: expected a Hello of protocol {} from a broker 0..{}, got {}",
@@ -40,7 +45,12 @@ final class ClusterServerHandler extends SimpleChannelInboundHandler<ClusterMess
             ctx.close();
             return;
         }
-        handler.onRequest(peer, msg, ctx.channel());
+        if (!(msg instanceof ClusterMessage.ClusterRequest request)) {
+            log.warn("closing cluster connection from broker {}: {} is not a request", peer, msg.getClass().getSimpleName());
+            ctx.close();
+            return;
+        }
+        dispatcher.dispatch(peer, request, reply);
     }
 
     @Override

@@ -8,7 +8,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.runnel.broker.cluster.transport.ClusterMessage.Hello;
-import io.runnel.broker.http.NettyTransport;
+import io.runnel.broker.netty.NettyTransport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * future). Requests pending when the connection drops fail with {@link PeerUnavailableException}.
  * Thread-safe; frames sent from one thread go out in that order.
  */
-public final class PeerClient implements AutoCloseable {
+public final class PeerClient implements PeerChannel, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PeerClient.class);
     private static final long MIN_BACKOFF_MS = 50;
     private static final long MAX_BACKOFF_MS = 1000;
@@ -84,21 +84,23 @@ public final class PeerClient implements AutoCloseable {
         return this;
     }
 
+    @Override
     public int peer() {
         return peer;
     }
 
+    @Override
     public boolean connected() {
         Channel c = channel;
         return c != null && c.isActive();
     }
 
-    /** A fresh request id for a message sent with {@link #send}. */
+    @Override
     public long nextRequestId() {
         return requestIds.incrementAndGet();
     }
 
-    /** Sends {@code message} if connected; returns false (and sends nothing) otherwise. */
+    @Override
     public boolean send(ClusterMessage message) {
         Channel c = channel;
         if (c == null || !c.isActive()) {
@@ -108,12 +110,8 @@ public final class PeerClient implements AutoCloseable {
         return true;
     }
 
-    /**
-     * Sends the request {@code build} makes for a fresh id; the future completes with the peer's
-     * answer, or fails with {@link PeerUnavailableException} (not connected, connection lost) or a
-     * {@link TimeoutException}.
-     */
-    public CompletableFuture<ClusterMessage> request(LongFunction<ClusterMessage> build, Duration timeout) {
+    @Override
+    public CompletableFuture<ClusterMessage> request(LongFunction<? extends ClusterMessage> build, Duration timeout) {
         CompletableFuture<ClusterMessage> answer = new CompletableFuture<>();
         Channel c = channel;
         if (c == null || !c.isActive()) {

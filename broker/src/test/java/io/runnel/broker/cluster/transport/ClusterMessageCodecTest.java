@@ -9,24 +9,33 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.runnel.broker.cluster.transport.ClusterMessage.AckStatus;
+import io.runnel.broker.cluster.transport.ClusterMessage.BridgeStatusReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.BridgeStatusRequest;
+import io.runnel.broker.cluster.transport.ClusterMessage.ErrorReply;
 import io.runnel.broker.cluster.transport.ClusterMessage.Fetch;
 import io.runnel.broker.cluster.transport.ClusterMessage.FetchPartition;
 import io.runnel.broker.cluster.transport.ClusterMessage.FetchReply;
 import io.runnel.broker.cluster.transport.ClusterMessage.Follow;
 import io.runnel.broker.cluster.transport.ClusterMessage.FollowReply;
-import io.runnel.broker.cluster.transport.ClusterMessage.Forward;
-import io.runnel.broker.cluster.transport.ClusterMessage.ForwardReply;
 import io.runnel.broker.cluster.transport.ClusterMessage.GroupBatch;
 import io.runnel.broker.cluster.transport.ClusterMessage.GroupCommit;
 import io.runnel.broker.cluster.transport.ClusterMessage.GroupCommitReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.GroupLagReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.GroupLagRequest;
 import io.runnel.broker.cluster.transport.ClusterMessage.GroupPoll;
 import io.runnel.broker.cluster.transport.ClusterMessage.GroupPollReply;
-import io.runnel.broker.cluster.transport.ClusterMessage.GroupStatus;
+import io.runnel.broker.cluster.transport.ClusterMessage.GroupSeekReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.GroupSeekRequest;
 import io.runnel.broker.cluster.transport.ClusterMessage.Hello;
+import io.runnel.broker.cluster.transport.ClusterMessage.PartitionLag;
+import io.runnel.broker.cluster.transport.ClusterMessage.PartitionOffset;
 import io.runnel.broker.cluster.transport.ClusterMessage.Position;
+import io.runnel.broker.cluster.transport.ClusterMessage.ProduceReply;
+import io.runnel.broker.cluster.transport.ClusterMessage.ProduceRequest;
 import io.runnel.broker.cluster.transport.ClusterMessage.Replicate;
 import io.runnel.broker.cluster.transport.ClusterMessage.ReplicateAck;
 import io.runnel.broker.cluster.transport.ClusterMessage.ReplyStatus;
+import io.runnel.broker.cluster.transport.ClusterMessage.SeekKind;
 import io.runnel.broker.cluster.transport.ClusterMessage.TruncationPoint;
 import io.runnel.storage.Chunk;
 import io.runnel.storage.ChunkBuilder;
@@ -57,9 +66,10 @@ class ClusterMessageCodecTest {
         new Random(7).nextBytes(chunk);
         return Stream.of(
                 new Hello(0, ClusterMessage.PROTOCOL_VERSION, 2),
-                new Forward(11, "orders", "customer-ü", "application/x-ndjson", "{\"a\":1}\n{\"b\":2}\n".getBytes(StandardCharsets.UTF_8)),
-                new Forward(12, "orders", null, null, new byte[0]),
-                new ForwardReply(13, 503, 2, "{\"error\":\"no_quorum\"}".getBytes(StandardCharsets.UTF_8)),
+                new ProduceRequest(11, "orders", "customer-ü", true, "{\"a\":1}\n{\"b\":2}\n".getBytes(StandardCharsets.UTF_8)),
+                new ProduceRequest(12, "orders", null, false, new byte[0]),
+                new ProduceReply(13, 5, 1234567890123L, 100),
+                new ErrorReply(14, 67, "no quorum; retry", 2),
                 new Replicate(Long.MAX_VALUE, 1, 7, "t.x-y_z", 5, 1234L, chunk),
                 new ReplicateAck(15, 1, 7, "t", 5, AckStatus.OFFSET_MISMATCH, 99L),
                 new ReplicateAck(16, 0, 1, "t", 0, AckStatus.OK, 0L),
@@ -70,15 +80,22 @@ class ClusterMessageCodecTest {
                 new FollowReply(21, 2, 3, ReplyStatus.OK),
                 new GroupPoll(22, "bridge-export-ü", 30_000, 1 << 20),
                 new GroupPoll(23, "c", 0, 0),
-                new GroupPollReply(24, GroupStatus.OK, null, List.of(
+                new GroupPollReply(24, List.of(
                         new GroupBatch("orders", 5, Long.MIN_VALUE + 7, 1, 3, 10, 12, List.of(chunk, new byte[] {1, 2, 3})),
                         new GroupBatch("clicks", 0, 42, 0, 1, 0, 1, List.of(new byte[0])))),
-                new GroupPollReply(25, GroupStatus.OK, null, List.of()),
-                new GroupPollReply(26, GroupStatus.NOT_REGISTERED, "consumer 'x' is not registered", List.of()),
-                new GroupPollReply(27, GroupStatus.UNAVAILABLE, "starting", List.of()),
+                new GroupPollReply(25, List.of()),
+                new ErrorReply(26, 32, "consumer 'x' is not registered", 0),
                 new GroupCommit(28, "bridge-export"),
-                new GroupCommitReply(29, GroupStatus.OK, null),
-                new GroupCommitReply(30, GroupStatus.FAILED, "not_leader: retry"));
+                new GroupCommitReply(29),
+                new GroupLagRequest(31, "g-ü"),
+                new GroupLagReply(32, List.of(new PartitionLag("orders", 3, 10, 15, 5), new PartitionLag("a", 0, 0, 0, 0))),
+                new GroupLagReply(33, List.of()),
+                new GroupSeekRequest(34, "g", "orders", SeekKind.TIMESTAMP, 1_700_000_000_000L, List.of(0, 5, 11)),
+                new GroupSeekRequest(35, "g", "orders", SeekKind.EARLIEST, 0, List.of()),
+                new GroupSeekReply(36, List.of(new PartitionOffset(0, 7), new PartitionOffset(5, Long.MAX_VALUE))),
+                new BridgeStatusRequest(37, "orders-out"),
+                new BridgeStatusReply(38, "running", 12, 1000, 200_000, 1, "boom: ü", 1_700_000_000_000L),
+                new BridgeStatusReply(39, "paused", -1, 0, 0, 0, null, -1));
     }
 
     @ParameterizedTest
@@ -121,7 +138,7 @@ class ClusterMessageCodecTest {
         builder.add("customer-7".getBytes(StandardCharsets.UTF_8), value, 0, value.length, 1234L);
         byte[] stored = builder.build();
         Chunk.stamp(stored, 40, 3);
-        GroupPollReply reply = new GroupPollReply(9, GroupStatus.OK, null,
+        GroupPollReply reply = new GroupPollReply(9,
                 List.of(new GroupBatch("orders", 5, 77, 1, 3, 40, 41, List.of(stored))));
 
         channel.writeOutbound(reply);
@@ -157,7 +174,7 @@ class ClusterMessageCodecTest {
     @Test
     void hugeChunkCountInAGroupBatchIsRefusedBeforeAllocating() {
         ByteBuf frame = Unpooled.buffer().writeInt(0).writeByte(ClusterMessageEncoder.GROUP_POLL_REPLY).writeLong(3)
-                .writeByte(GroupStatus.OK.ordinal()).writeShort(-1).writeInt(1)
+                .writeInt(1)
                 .writeShort(1).writeByte('t').writeInt(0).writeLong(0).writeInt(0).writeInt(1).writeLong(0).writeLong(1)
                 .writeInt(Integer.MAX_VALUE);
         frame.setInt(0, frame.readableBytes() - 4);
@@ -166,9 +183,19 @@ class ClusterMessageCodecTest {
     }
 
     @Test
-    void unknownGroupStatusIsACorruptFrame() {
-        ByteBuf frame = Unpooled.buffer().writeInt(0).writeByte(ClusterMessageEncoder.GROUP_COMMIT_REPLY).writeLong(3)
-                .writeByte(GroupStatus.values().length).writeShort(-1);
+    void unknownSeekKindIsACorruptFrame() {
+        ByteBuf frame = Unpooled.buffer().writeInt(0).writeByte(ClusterMessageEncoder.GROUP_SEEK).writeLong(3)
+                .writeShort(1).writeByte('g').writeShort(1).writeByte('t').writeByte(SeekKind.values().length)
+                .writeLong(0).writeInt(0);
+        frame.setInt(0, frame.readableBytes() - 4);
+        assertThatThrownBy(() -> channel.writeInbound(frame))
+                .isInstanceOf(CorruptedFrameException.class);
+    }
+
+    @Test
+    void aNullWhereAStringIsRequiredIsACorruptFrame() {
+        ByteBuf frame = Unpooled.buffer().writeInt(0).writeByte(ClusterMessageEncoder.GROUP_COMMIT).writeLong(3)
+                .writeShort(-1);
         frame.setInt(0, frame.readableBytes() - 4);
         assertThatThrownBy(() -> channel.writeInbound(frame))
                 .isInstanceOf(CorruptedFrameException.class);
@@ -199,7 +226,7 @@ class ClusterMessageCodecTest {
     @Test
     void hugeListCountIsRefusedBeforeAllocating() {
         ByteBuf frame = Unpooled.buffer().writeInt(0).writeByte(ClusterMessageEncoder.FOLLOW).writeLong(3)
-                .writeInt(0).writeLong(1).writeInt(Integer.MAX_VALUE);
+                .writeInt(0).writeInt(1).writeInt(Integer.MAX_VALUE);
         frame.setInt(0, frame.readableBytes() - 4);
         assertThatThrownBy(() -> channel.writeInbound(frame))
                 .isInstanceOf(CorruptedFrameException.class);
