@@ -1,5 +1,6 @@
 package io.runnel.broker;
 
+import io.runnel.broker.testing.TestBroker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

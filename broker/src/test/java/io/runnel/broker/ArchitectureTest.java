@@ -18,8 +18,7 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
     private static final JavaClasses CLASSES = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
-            .importPackages("io.runnel");
+            .importPackages("io.runnel"); // from target/classes or, in a packaged build, the modules' jars
 
     /** A class of the HTTP edge: the http package, a {@code *Api} class (or one nested in it), or the wiring. */
     private static final DescribedPredicate<JavaClass> HTTP_EDGE = new DescribedPredicate<>(

@@ -1,5 +1,6 @@
 package io.runnel.broker;
 
+import io.runnel.broker.testing.TestBroker;
 import static io.runnel.broker.ApiAssertions.assertError;
 import static io.runnel.broker.ApiAssertions.assertRawError;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,7 +49,7 @@ class BadInputIT {
             JsonNode error = assertError(t.produce("bad-json", "k", JSON, body), 400, "malformed_json");
             assertThat(error.path("message").asText()).as(body).startsWith("the body is not");
         }
-        assertThat(t.broker.store().topic("bad-json")).as("a topic is only created by a stored write").isEmpty();
+        assertThat(t.broker().store().topic("bad-json")).as("a topic is only created by a stored write").isEmpty();
     }
 
     @Test
@@ -73,9 +74,9 @@ class BadInputIT {
         JsonNode error = assertError(t.produce(topic, "k", NDJSON, body), 400, "malformed_ndjson");
         assertThat(error.path("message").asText()).startsWith("line 3 ");
 
-        TopicInfo info = t.broker.store().topic(topic).orElseThrow();
+        TopicInfo info = t.broker().store().topic(topic).orElseThrow();
         int partition = new TokenRing(1, 4).partitionOf("k");
-        assertThat(t.broker.store().state(info.id(), partition).logEndOffset()).isEqualTo(1);
+        assertThat(t.broker().store().state(info.id(), partition).logEndOffset()).isEqualTo(1);
 
         // And a consumer reading from the start sees only the first event.
         assertThat(t.put(t.consumer("/v1/consumer/register?consumerId=c-atomic&group=g-atomic&topic=" + topic
@@ -91,12 +92,12 @@ class BadInputIT {
     void aBodyOverTheLimitIs413() {
         String big = "{\"pad\":\"" + "x".repeat(5000) + "\"}";
         assertError(t.produce("big", null, JSON, big), 413, "request_too_large");
-        assertThat(t.broker.store().topic("big")).isEmpty();
+        assertThat(t.broker().store().topic("big")).isEmpty();
     }
 
     @Test
     void aDeclaredBodyOverTheLimitIs413WithoutContinue() {
-        String response = TestBroker.rawExchange(t.broker.producerPort(),
+        String response = TestBroker.rawExchange(t.broker().producerPort(),
                 "POST /v1/topic/big2/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                         + "Content-Length: 100000\r\nExpect: 100-continue\r\n\r\n", Duration.ofSeconds(10));
         assertThat(response).doesNotContain("100 Continue");
@@ -144,7 +145,7 @@ class BadInputIT {
         assertError(t.post(t.producer("/v1/topic/q/messages?partitionKey="), JSON, "{}"), 400, "invalid_partition_key");
         assertError(t.post(t.producer("/v1/topic/q/messages?partitionKey=a&partitionKey=b"), JSON, "{}"), 400, "bad_query");
         // java.net.URI refuses a malformed escape, so this one goes over a raw socket.
-        ApiAssertions.assertErrorBody(TestBroker.rawBody(TestBroker.rawExchange(t.broker.producerPort(),
+        ApiAssertions.assertErrorBody(TestBroker.rawBody(TestBroker.rawExchange(t.broker().producerPort(),
                 "POST /v1/topic/q/messages?partitionKey=%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
                         + "Content-Length: 2\r\n\r\n{}", Duration.ofSeconds(10))), "bad_query");
 
@@ -172,16 +173,16 @@ class BadInputIT {
 
     @Test
     void headersOverTheLimitAre431() {
-        String response = TestBroker.rawExchange(t.broker.producerPort(),
+        String response = TestBroker.rawExchange(t.broker().producerPort(),
                 "POST /v1/topic/h/messages HTTP/1.1\r\nHost: x\r\nX-Padding: " + "p".repeat(2000)
                         + "\r\nContent-Length: 2\r\n\r\n{}", Duration.ofSeconds(10));
         assertRawError(response, 431, "headers_too_large");
-        assertThat(t.broker.store().topic("h")).isEmpty();
+        assertThat(t.broker().store().topic("h")).isEmpty();
     }
 
     @Test
     void aRequestLineOverTheLimitIs414() {
-        String response = TestBroker.rawExchange(t.broker.producerPort(),
+        String response = TestBroker.rawExchange(t.broker().producerPort(),
                 "POST /v1/topic/h/messages?partitionKey=" + "k".repeat(1000) + " HTTP/1.1\r\nHost: x\r\n\r\n",
                 Duration.ofSeconds(10));
         assertRawError(response, 414, "uri_too_long");
@@ -189,7 +190,7 @@ class BadInputIT {
 
     @Test
     void malformedHttpIs400() {
-        String response = TestBroker.rawExchange(t.broker.producerPort(), "HELLO THERE\r\n\r\n", Duration.ofSeconds(10));
+        String response = TestBroker.rawExchange(t.broker().producerPort(), "HELLO THERE\r\n\r\n", Duration.ofSeconds(10));
         assertRawError(response, 400, "bad_request");
     }
 

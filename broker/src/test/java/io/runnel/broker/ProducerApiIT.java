@@ -1,5 +1,6 @@
 package io.runnel.broker;
 
+import io.runnel.broker.testing.TestBroker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -97,7 +98,7 @@ class ProducerApiIT {
     void brokersHaveBarcosShape() {
         JsonNode brokers = ok(t.get(t.discovery("/v1/brokers")));
         assertThat(brokers.toString()).isEqualTo("{\"length\":1,\"names\":[\"127.0.0.1\"],\"producerPort\":"
-                + t.broker.producerPort() + ",\"consumerPort\":" + t.broker.consumerPort() + "}");
+                + t.broker().producerPort() + ",\"consumerPort\":" + t.broker().consumerPort() + "}");
     }
 
     @Test

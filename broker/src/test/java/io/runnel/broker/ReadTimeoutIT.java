@@ -1,5 +1,6 @@
 package io.runnel.broker;
 
+import io.runnel.broker.testing.TestBroker;
 import static io.runnel.broker.ApiAssertions.assertRawError;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -49,14 +50,14 @@ class ReadTimeoutIT {
 
     @Test
     void anIdleConnectionIsClosed() throws Exception {
-        try (Socket socket = connect(t.broker.producerPort())) {
+        try (Socket socket = connect(t.broker().producerPort())) {
             assertThat(socket.getInputStream().read()).isEqualTo(-1);
         }
     }
 
     @Test
     void aKeptAliveConnectionIsClosedOnceIdle() throws Exception {
-        try (Socket socket = connect(t.broker.discoveryPort())) {
+        try (Socket socket = connect(t.broker().discoveryPort())) {
             socket.getOutputStream().write("GET /status HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             String all = TestBroker.readUntilClosed(socket.getInputStream());
             assertThat(all).startsWith("HTTP/1.1 200 OK").contains("{\"status\":\"ok\",\"api\":\"discovery\"}");
@@ -68,7 +69,7 @@ class ReadTimeoutIT {
         byte[] request = ("POST /v1/topic/slow/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"a\":\""
                 + "x".repeat(900)).getBytes(StandardCharsets.US_ASCII);
         ScheduledExecutorService trickler = Executors.newSingleThreadScheduledExecutor();
-        try (Socket socket = connect(t.broker.producerPort())) {
+        try (Socket socket = connect(t.broker().producerPort())) {
             OutputStream out = socket.getOutputStream();
             AtomicInteger sent = new AtomicInteger();
             // One byte every 50 ms: the connection is never idle for the 400 ms timeout, but the
@@ -90,7 +91,7 @@ class ReadTimeoutIT {
         } finally {
             trickler.shutdownNow();
         }
-        assertThat(t.broker.store().topic("slow")).isEmpty();
+        assertThat(t.broker().store().topic("slow")).isEmpty();
     }
 
     @Test

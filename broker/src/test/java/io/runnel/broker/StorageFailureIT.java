@@ -1,5 +1,6 @@
 package io.runnel.broker;
 
+import io.runnel.broker.testing.TestBroker;
 import static io.runnel.broker.ApiAssertions.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,7 +26,7 @@ class StorageFailureIT {
         AtomicReference<FaultyLogStore> store = new AtomicReference<>();
         AtomicReference<Consumer<Throwable>> storeFailureHandler = new AtomicReference<>();
         CompletableFuture<Throwable> reported = new CompletableFuture<>();
-        Broker broker = Broker.builder(TestBroker.config(dir, Map.of()))
+        try (TestBroker t = TestBroker.start(() -> Broker.builder(TestBroker.config(dir, Map.of()))
                 .storeOpener(config -> {
                     storeFailureHandler.set(config.failureHandler());
                     FaultyLogStore s = new FaultyLogStore(LogStore.open(config));
@@ -33,8 +34,7 @@ class StorageFailureIT {
                     return s;
                 })
                 .onStorageFailure(reported::complete)
-                .start();
-        try (TestBroker t = TestBroker.start(broker)) {
+                .start())) {
             assertThat(t.produce("fragile", "k", "application/json", "{}").statusCode()).isEqualTo(200);
 
             store.get().failAppends = true;
@@ -45,7 +45,7 @@ class StorageFailureIT {
             // The store reports its failure: every port's /status says so, for readiness probes.
             storeFailureHandler.get().accept(new StorageException("injected: fsync failed"));
             assertThat(reported.get(5, TimeUnit.SECONDS)).hasMessageContaining("fsync failed");
-            assertThat(broker.healthy()).isFalse();
+            assertThat(t.broker().healthy()).isFalse();
             for (var uri : new java.net.URI[] {t.discovery("/status"), t.producer("/status"), t.consumer("/status")}) {
                 HttpResponse<String> status = t.get(uri);
                 assertThat(status.statusCode()).isEqualTo(503);

@@ -1,5 +1,6 @@
 package io.runnel.broker;
 
+import io.runnel.broker.testing.TestBroker;
 import static io.runnel.broker.ApiAssertions.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,8 +39,8 @@ class WalkthroughIT {
         // curl "http://barco.streams:9250/v1/brokers"
         JsonNode brokers = TestBroker.json(t.get(t.discovery("/v1/brokers")));
         assertThat(brokers.path("length").asInt()).isEqualTo(1);
-        assertThat(brokers.path("producerPort").asInt()).isEqualTo(t.broker.producerPort());
-        assertThat(brokers.path("consumerPort").asInt()).isEqualTo(t.broker.consumerPort());
+        assertThat(brokers.path("producerPort").asInt()).isEqualTo(t.broker().producerPort());
+        assertThat(brokers.path("consumerPort").asInt()).isEqualTo(t.broker().consumerPort());
 
         // curl -X PUT ".../v1/consumer/register?consumerId=1&group=product-stock-updater&topic=product-stock"
         HttpResponse<String> registered = t.put(t.consumer(

@@ -94,7 +94,7 @@ class ClusterCommittedOffsetsIT {
         assertThat(pollUntil(0, "c1", 5)).containsExactly(10, 11, 12, 13, 14); // read, not committed yet
         assertThat(lagOf(0, "ga", "orders", partition).path("lag").asLong()).isEqualTo(5);
 
-        cluster.stopWithoutHandOver(0); // the leader of range 0 crashes
+        cluster.kill(0); // the leader of range 0 crashes
         await().atMost(Duration.ofSeconds(20)).until(() -> {
             Generation g = cluster.generation(1, 0);
             return g != null && g.leader() != 0;

@@ -55,7 +55,7 @@ class ClusterRetentionCatchUpIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> end(2, partition) == 20);
 
         // Broker 2 is away while the others take 300 more events and retention removes the first ones.
-        cluster.stopWithoutHandOver(2);
+        cluster.kill(2);
         for (int i = 20; i < 320; i++) {
             assertThat(cluster.produce(1, TOPIC, key, "{\"n\":" + i + ",\"p\":\"" + padding + "\"}").statusCode())
                     .isEqualTo(200);

@@ -1,5 +1,7 @@
 package io.runnel.broker.cluster;
 
+import io.runnel.broker.testing.TestHttp;
+import io.runnel.broker.testing.RunnelCluster;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,7 +20,6 @@ import io.runnel.storage.TopicInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -37,8 +38,8 @@ import java.util.stream.IntStream;
  * directory; every broker uses the same ports (they differ by address), as in a StatefulSet. A closed
  * broker can be started again on the same data. Plus HTTP helpers.
  */
-final class LocalCluster implements AutoCloseable {
-    static final ObjectMapper JSON = new ObjectMapper();
+final class LocalCluster implements RunnelCluster {
+    static final ObjectMapper JSON = TestHttp.JSON;
 
     final int size;
     final int ranges;
@@ -47,10 +48,7 @@ final class LocalCluster implements AutoCloseable {
     private final int[] ports;
     private final Map<Option, String> extra;
     private final Broker[] brokers;
-    final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2))
-            .build();
+    private final TestHttp http = new TestHttp();
 
     LocalCluster(Path dir, int size, int ranges, Map<Option, String> extra) {
         this.dir = dir;
@@ -99,7 +97,13 @@ final class LocalCluster implements AutoCloseable {
         return this;
     }
 
-    void start(int broker) {
+    @Override
+    public int size() {
+        return size;
+    }
+
+    @Override
+    public void start(int broker) {
         if (brokers[broker] != null) {
             throw new IllegalStateException("broker " + broker + " runs");
         }
@@ -107,7 +111,8 @@ final class LocalCluster implements AutoCloseable {
     }
 
     /** Closes a broker as a shutdown does: it hands the ranges it leads over, then leaves the view. */
-    void stop(int broker) {
+    @Override
+    public void stop(int broker) {
         Broker b = brokers[broker];
         brokers[broker] = null;
         if (b != null) {
@@ -119,7 +124,8 @@ final class LocalCluster implements AutoCloseable {
      * Closes a broker after it left the view, so nothing is handed over: the others fail its ranges over as if it
      * had crashed.
      */
-    void stopWithoutHandOver(int broker) {
+    @Override
+    public void kill(int broker) {
         Broker b = brokers[broker];
         brokers[broker] = null;
         if (b != null) {
@@ -136,7 +142,8 @@ final class LocalCluster implements AutoCloseable {
         return b;
     }
 
-    boolean running(int i) {
+    @Override
+    public boolean running(int i) {
         return brokers[i] != null;
     }
 
@@ -204,54 +211,43 @@ final class LocalCluster implements AutoCloseable {
         return ports[0];
     }
 
-    URI producer(int broker, String path) {
+    @Override
+    public URI producer(int broker, String path) {
         return URI.create("http://" + address(broker) + ":" + ports[1] + path);
     }
 
-    URI consumer(int broker, String path) {
+    @Override
+    public URI consumer(int broker, String path) {
         return URI.create("http://" + address(broker) + ":" + ports[2] + path);
     }
 
-    URI discovery(int broker, String path) {
+    @Override
+    public URI discovery(int broker, String path) {
         return URI.create("http://" + address(broker) + ":" + ports[0] + path);
     }
 
     HttpResponse<String> produce(int broker, String topic, String key, String json) {
-        String query = key == null ? "" : "?partitionKey=" + key;
-        return send(HttpRequest.newBuilder(producer(broker, "/v1/topic/" + topic + "/messages" + query))
-                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+        return http.post(producer(broker, TestHttp.messages(topic, key)), "application/json", json);
     }
 
     HttpResponse<String> get(URI uri) {
-        return send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build());
+        return http.get(uri);
     }
 
     HttpResponse<String> put(URI uri) {
-        return send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).PUT(HttpRequest.BodyPublishers.noBody()).build());
+        return http.put(uri);
     }
 
     HttpResponse<String> post(URI uri) {
-        return send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.noBody()).build());
+        return http.post(uri);
     }
 
     HttpResponse<String> send(HttpRequest request) {
-        try {
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return http.send(request);
     }
 
     static JsonNode json(HttpResponse<String> response) {
-        try {
-            return JSON.readTree(response.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException("not JSON: " + response.body(), e);
-        }
+        return TestHttp.json(response);
     }
 
     /** A key whose partition lies in {@code range}. */

@@ -1,5 +1,6 @@
 package io.runnel.broker.process;
 
+import io.runnel.broker.testing.RunnelCluster;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -48,7 +49,7 @@ import org.awaitility.core.ConditionTimeoutException;
  *
  * <p>Not thread-safe: one test thread drives it.
  */
-public final class ClusterHarness implements AutoCloseable {
+public final class ClusterHarness implements RunnelCluster {
     private static final Duration TOPOLOGY_TIMEOUT = Duration.ofSeconds(2);
     private static final int READ_BYTES = 4 << 20;
 
@@ -105,8 +106,47 @@ public final class ClusterHarness implements AutoCloseable {
 
     // ------------------------------------------------------------------ brokers
 
+    @Override
     public int size() {
         return size;
+    }
+
+    @Override
+    public URI discovery(int broker, String pathAndQuery) {
+        return URI.create(broker(broker).discoveryUri() + pathAndQuery);
+    }
+
+    @Override
+    public URI producer(int broker, String pathAndQuery) {
+        return URI.create(broker(broker).producerUri() + pathAndQuery);
+    }
+
+    @Override
+    public URI consumer(int broker, String pathAndQuery) {
+        return URI.create(broker(broker).consumerUri() + pathAndQuery);
+    }
+
+    @Override
+    public boolean running(int broker) {
+        return broker(broker).isAlive();
+    }
+
+    /** Starts the broker's process again (returns once it runs; await readiness separately). */
+    @Override
+    public void start(int broker) {
+        broker(broker).start();
+    }
+
+    /** SIGTERM, and waits for it to exit: a leader hands its ranges over first. */
+    @Override
+    public void stop(int broker) {
+        broker(broker).stop();
+    }
+
+    /** SIGKILL. */
+    @Override
+    public void kill(int broker) {
+        broker(broker).kill();
     }
 
     public TokenRing ring() {

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * back. With two of three brokers down, writes get 503.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ClusterFailoverIT {
+class LocalFailoverIT {
     private static final String TOPIC = "events";
 
     @TempDir
@@ -126,7 +126,7 @@ class ClusterFailoverIT {
 
         // Broker 0 leads range 0; it leaves the view without handing the range over, as a crashed broker would.
         String rangeZeroKey = cluster.keyInRange(0, "probe-");
-        cluster.stopWithoutHandOver(0);
+        cluster.kill(0);
         long stopped = System.nanoTime();
         await("writes to range 0 resume").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
                 .until(() -> cluster.produce(1, TOPIC, rangeZeroKey, "{\"probe\":1}").statusCode() == 200);
