@@ -30,8 +30,10 @@ import io.runnel.broker.produce.EventBodyParser;
 import io.runnel.broker.produce.PartitionChooser;
 import io.runnel.broker.produce.ProduceService;
 import io.runnel.broker.produce.ProducerApi;
+import io.runnel.broker.security.ClusterSecrets;
 import io.runnel.discovery.Cluster;
 import io.runnel.discovery.ClusterConfig;
+import io.runnel.discovery.ClusterSecret;
 import io.runnel.storage.LogStore;
 import io.runnel.storage.StorageConfig;
 import io.runnel.storage.TopicConfig;
@@ -179,9 +181,14 @@ public final class Broker implements AutoCloseable {
         // A cluster broker joins the membership and metadata here (blocks until connected, not until ready:
         // /status answers 503 until every range has a generation). The node's own close runs with "serving peers".
         TopicConfig topicConfig = new TopicConfig(config.retention(), config.retentionBytes());
-        steps.run("node", () -> node = config.clustered()
-                ? ClusterNode.start(clusterSettings(), Cluster.start(clusterConfig()), store, topicConfig, transport)
-                : new SingleBrokerNode(config.ranges(), store, config.hostname(), config.dataDir()));
+        steps.run("node", () -> {
+            if (!config.clustered()) {
+                return node = new SingleBrokerNode(config.ranges(), store, config.hostname(), config.dataDir());
+            }
+            ClusterSecret secret = ClusterSecrets.read(config.security().clusterSecretFile());
+            return node = ClusterNode.start(clusterSettings(secret), Cluster.start(clusterConfig(secret)), store, topicConfig,
+                    transport);
+        });
         Cluster cluster = node.cluster();
 
         ConsumerService consumers = new ConsumerService(new ConsumerContext(store, cluster.ring(), cluster,
@@ -252,9 +259,9 @@ public final class Broker implements AutoCloseable {
         return node;
     }
 
-    private ClusterConfig clusterConfig() {
-        List<String> members = clusterSettings().gossipMembers();
-        String bind = clusterSettings().bindAddress();
+    private ClusterConfig clusterConfig(ClusterSecret secret) {
+        List<String> members = clusterSettings(secret).gossipMembers();
+        String bind = config.bindAddress();
         boolean wildcard;
         try {
             wildcard = InetAddress.getByName(bind).isAnyLocalAddress();
@@ -262,14 +269,14 @@ public final class Broker implements AutoCloseable {
             wildcard = true;
         }
         return new ClusterConfig(config.ordinal(), members, wildcard ? null : bind, null,
-                config.dataDir().resolve("raft"), config.ranges(), config.failureTimeout());
+                config.dataDir().resolve("raft"), config.ranges(), config.failureTimeout(), secret);
     }
 
-    private ClusterSettings clusterSettings() {
+    private ClusterSettings clusterSettings(ClusterSecret secret) {
         // A producer waits for replication at most this long before it is told 503 (outcome unknown).
         Duration pendingTimeout = config.replicaLag().multipliedBy(2).plusSeconds(5);
         return new ClusterSettings(config.brokers(), config.ordinal(), config.bindAddress(), config.clusterPort(),
-                config.gossipPort(), config.replicaLag(), config.failureTimeout(), pendingTimeout);
+                config.gossipPort(), config.replicaLag(), config.failureTimeout(), pendingTimeout, secret);
     }
 
     public BrokerConfig config() {

@@ -22,6 +22,8 @@ import java.util.Objects;
  *                        {@code null} means 1500 ms. A crashed process is noticed much sooner, as soon as its
  *                        sockets close. The controller also waits {@link #formationGrace()} before it treats a
  *                        broker it has never seen as down
+ * @param secret          the secret every broker shares: JGroups authenticates joining members and encrypts every
+ *                        message with keys derived from it, so a process without it can neither join nor read
  */
 public record ClusterConfig(
         int ordinal,
@@ -30,7 +32,8 @@ public record ClusterConfig(
         String clusterName,
         Path raftDir,
         int rangesPerBroker,
-        Duration failureTimeout) {
+        Duration failureTimeout,
+        ClusterSecret secret) {
 
     public static final String DEFAULT_CLUSTER_NAME = "runnel";
     public static final Duration DEFAULT_FAILURE_TIMEOUT = Duration.ofMillis(1500);
@@ -40,6 +43,7 @@ public record ClusterConfig(
     public ClusterConfig {
         Objects.requireNonNull(members, "members");
         Objects.requireNonNull(raftDir, "raftDir");
+        Objects.requireNonNull(secret, "secret: brokers authenticate each other with a shared secret");
         members = List.copyOf(members);
         if (members.isEmpty()) {
             throw new IllegalArgumentException("members must list at least one broker endpoint (host:port)");
@@ -72,16 +76,17 @@ public record ClusterConfig(
     }
 
     /** Defaults for everything but who and where: bind to the own endpoint's host, cluster "runnel", 1500 ms. */
-    public static ClusterConfig of(int ordinal, List<String> members, Path raftDir, int rangesPerBroker) {
-        return new ClusterConfig(ordinal, members, null, null, raftDir, rangesPerBroker, null);
+    public static ClusterConfig of(int ordinal, List<String> members, Path raftDir, int rangesPerBroker,
+                                   ClusterSecret secret) {
+        return new ClusterConfig(ordinal, members, null, null, raftDir, rangesPerBroker, null, secret);
     }
 
     public ClusterConfig withFailureTimeout(Duration timeout) {
-        return new ClusterConfig(ordinal, members, bindAddress, clusterName, raftDir, rangesPerBroker, timeout);
+        return new ClusterConfig(ordinal, members, bindAddress, clusterName, raftDir, rangesPerBroker, timeout, secret);
     }
 
     public ClusterConfig withClusterName(String name) {
-        return new ClusterConfig(ordinal, members, bindAddress, name, raftDir, rangesPerBroker, failureTimeout);
+        return new ClusterConfig(ordinal, members, bindAddress, name, raftDir, rangesPerBroker, failureTimeout, secret);
     }
 
     /** The cluster size {@code N}. */

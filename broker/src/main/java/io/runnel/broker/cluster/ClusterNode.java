@@ -7,6 +7,7 @@ import io.runnel.broker.bridge.ClusterBridgeRegistry;
 import io.runnel.broker.bridge.RendezvousPlacement;
 import io.runnel.broker.cluster.transport.ClusterDispatcher;
 import io.runnel.broker.cluster.transport.ClusterServer;
+import io.runnel.broker.cluster.transport.Handshake;
 import io.runnel.broker.consume.OffsetLog;
 import io.runnel.broker.consume.ReadLimit;
 import io.runnel.broker.consume.RemoteGroups;
@@ -109,8 +110,8 @@ public final class ClusterNode implements BrokerNode {
                                     NettyTransport transport) {
         ClusterNode node = new ClusterNode(settings, cluster, store, newTopicConfig, transport);
         try {
-            node.server = ClusterServer.start(transport, settings.bindAddress(), settings.clusterPort(), settings.brokers(),
-                    node.dispatcher);
+            node.server = ClusterServer.start(transport, settings.bindAddress(), settings.clusterPort(), settings.ordinal(),
+                    settings.brokers(), new Handshake(settings.secret()), node.dispatcher);
             node.peers.start();
             node.replicas.start(TICK_MILLIS, REPORT_MILLIS);
             cluster.addListener(node::onState);

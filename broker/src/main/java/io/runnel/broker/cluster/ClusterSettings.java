@@ -1,5 +1,6 @@
 package io.runnel.broker.cluster;
 
+import io.runnel.discovery.ClusterSecret;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -19,9 +20,12 @@ import java.util.Objects;
  * @param failureTimeout JGroups' failure detection timeout
  * @param pendingTimeout how long a producer waits for the high watermark to pass its chunk before it is
  *                       answered 503 (the chunk may still become durable: the outcome is unknown)
+ * @param secret         the secret every broker shares: each connection between brokers starts with a
+ *                       {@link io.runnel.broker.cluster.transport.Handshake} over it
  */
 public record ClusterSettings(List<String> hosts, int ordinal, String bindAddress, int clusterPort, int gossipPort,
-                              Duration replicaLag, Duration failureTimeout, Duration pendingTimeout) {
+                              Duration replicaLag, Duration failureTimeout, Duration pendingTimeout,
+                              ClusterSecret secret) {
 
     public ClusterSettings {
         hosts = List.copyOf(hosts);
@@ -29,6 +33,7 @@ public record ClusterSettings(List<String> hosts, int ordinal, String bindAddres
         Objects.requireNonNull(replicaLag, "replicaLag");
         Objects.requireNonNull(failureTimeout, "failureTimeout");
         Objects.requireNonNull(pendingTimeout, "pendingTimeout");
+        Objects.requireNonNull(secret, "secret");
         if (hosts.isEmpty()) {
             throw new IllegalArgumentException("a cluster needs at least one broker");
         }

@@ -1,6 +1,7 @@
 package io.runnel.broker.cluster;
 
 import io.runnel.broker.cluster.transport.ClusterMessage;
+import io.runnel.broker.cluster.transport.Handshake;
 import io.runnel.broker.cluster.transport.PeerChannel;
 import io.runnel.broker.cluster.transport.PeerClient;
 import io.runnel.broker.cluster.transport.PeerListener;
@@ -23,10 +24,11 @@ final class Peers implements PeerListener, AutoCloseable {
 
     Peers(ClusterSettings settings, NettyTransport transport) {
         String source = sourceAddress(settings.bindAddress());
+        Handshake handshake = new Handshake(settings.secret());
         Map<Integer, PeerClient> all = new HashMap<>();
         for (int b = 0; b < settings.brokers(); b++) {
             if (b != settings.ordinal()) {
-                all.put(b, new PeerClient(transport, settings.ordinal(), b,
+                all.put(b, new PeerClient(transport, handshake, settings.ordinal(), b,
                         new InetSocketAddress(settings.hosts().get(b), settings.clusterPort()), source, this));
             }
         }

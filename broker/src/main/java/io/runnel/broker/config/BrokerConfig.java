@@ -20,7 +20,8 @@ import java.util.Objects;
  * <p>Derived defaults are resolved here, so the record holds what the broker really uses: an
  * empty {@code hostname} becomes the bind address (or the machine's host name on a wildcard
  * address), and {@code 0} I/O or worker threads become the number of CPU cores. An empty
- * {@code bridges-file} becomes a {@code null} {@link #bridgesFile()}.
+ * {@code bridges-file} becomes a {@code null} {@link #bridgesFile()}; the security files likewise
+ * ({@link SecurityConfig}).
  */
 public record BrokerConfig(
         String bindAddress,
@@ -51,7 +52,8 @@ public record BrokerConfig(
         int clusterPort,
         int gossipPort,
         Duration replicaLag,
-        Duration failureTimeout) {
+        Duration failureTimeout,
+        SecurityConfig security) {
 
     private static final int KIB = 1024;
     private static final int MIB = 1024 * 1024;
@@ -121,6 +123,19 @@ public record BrokerConfig(
                 }
             }
         }
+        Objects.requireNonNull(security, "security");
+        if (!brokers.isEmpty() && security.clusterSecretFile() == null) {
+            problems.add(Option.CLUSTER_SECRET_FILE.names() + " is required with " + Option.BROKERS.names()
+                    + ": brokers authenticate each other with a shared secret. Make one, e.g. "
+                    + "`head -c 32 /dev/urandom | base64 > cluster.secret`, and give every broker the same file"
+                    + " (bin/runnel dev makes one by itself)");
+        }
+        if ((security.tlsCert() == null) != (security.tlsKey() == null)) {
+            problems.add(Option.TLS_CERT.names() + " and " + Option.TLS_KEY.names() + " go together: set both or neither");
+        }
+        if (security.tlsClientCa() != null && security.tlsCert() == null) {
+            problems.add(Option.TLS_CLIENT_CA.names() + " needs " + Option.TLS_CERT.names() + " and " + Option.TLS_KEY.names());
+        }
         range(problems, Option.IO_THREADS, ioThreads, 0, 1024);
         range(problems, Option.WORKER_THREADS, workerThreads, 0, 1024);
         if (!problems.isEmpty()) {
@@ -178,6 +193,9 @@ public record BrokerConfig(
         int gossipPort = p.integer(Option.GOSSIP_PORT);
         Duration replicaLag = Duration.ofMillis(p.longValue(Option.REPLICA_LAG_MS));
         Duration failureTimeout = Duration.ofMillis(p.longValue(Option.FAILURE_TIMEOUT_MS));
+        SecurityConfig security = new SecurityConfig(p.optionalPath(Option.CLUSTER_SECRET_FILE),
+                p.optionalPath(Option.AUTH_FILE), p.optionalPath(Option.TLS_CERT), p.optionalPath(Option.TLS_KEY),
+                p.optionalPath(Option.TLS_CLIENT_CA), p.bool(Option.METRICS_OPEN));
         // Values that did not parse fell back to their defaults above, so the range checks below
         // still run: one start of the broker reports everything that needs fixing.
         List<String> problems = new ArrayList<>(p.problems);
@@ -187,7 +205,7 @@ public record BrokerConfig(
                     ordinal, ranges, fsync, fsyncInterval, maxBodyBytes, maxHeaderBytes, maxInitialLineBytes,
                     readTimeout, consumerTimeout, maxPollWait, maxPollBytes, blockCacheMb, writeBufferMb, retention,
                     retentionBytes, ioThreads, workerThreads, bridgesFile, brokers, clusterPort, gossipPort, replicaLag,
-                    failureTimeout);
+                    failureTimeout, security);
         } catch (ConfigException e) {
             problems.addAll(e.problems());
         }
@@ -320,6 +338,15 @@ public record BrokerConfig(
                 return Duration.ofHours(Long.parseLong(o.defaultValue()));
             }
             return Duration.ofHours(v);
+        }
+
+        boolean bool(Option o) {
+            String text = values.get(o);
+            if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
+                return Boolean.parseBoolean(text);
+            }
+            problems.add(o.names() + " must be true or false, not '" + text + "'");
+            return Boolean.parseBoolean(o.defaultValue());
         }
 
         FsyncMode fsync() {

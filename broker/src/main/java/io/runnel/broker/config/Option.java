@@ -41,7 +41,13 @@ public enum Option {
     RETENTION_BYTES("retention-bytes", "-1", "Default most bytes kept per partition of new topics; -1 for no limit."),
     IO_THREADS("io-threads", "0", "Netty event-loop threads for all HTTP ports; 0 = number of CPU cores."),
     WORKER_THREADS("worker-threads", "0", "Threads that validate and encode requests off the event loops; 0 = number of CPU cores."),
-    BRIDGES_FILE("bridges-file", "", "JSON file with an array of Kafka bridge definitions (as for `PUT /v1/bridges/{name}`, with `name`), applied at start. Empty: none; bridges can also be defined through the admin API.");
+    BRIDGES_FILE("bridges-file", "", "JSON file with an array of Kafka bridge definitions (as for `PUT /v1/bridges/{name}`, with `name`), applied at start. Empty: none; bridges can also be defined through the admin API."),
+    CLUSTER_SECRET_FILE("cluster-secret-file", "", "File holding the secret every broker of the cluster shares (at least 16 bytes; e.g. `head -c 32 /dev/urandom | base64 > cluster.secret`). Brokers authenticate each other with it on the cluster port and JGroups encrypts with it. Required with --brokers; `bin/runnel dev` makes one in its data root."),
+    AUTH_FILE("auth-file", "", "Credentials file (principals, hashed API keys and passwords, grants; see `bin/runnel auth`). Set: every API but /status needs credentials. Reloaded when it changes. Empty: no client authentication (a local broker)."),
+    TLS_CERT("tls-cert", "", "PEM certificate chain: every HTTP port speaks TLS, and so does the cluster port. Reloaded when it changes. Needs --tls-key."),
+    TLS_KEY("tls-key", "", "PEM private key (PKCS#8) of --tls-cert."),
+    TLS_CLIENT_CA("tls-client-ca", "", "PEM CA certificates: HTTP clients must present a certificate they signed (its CN is the principal), and brokers check each other's on the cluster port. Needs --tls-cert."),
+    METRICS_OPEN("metrics-open", "false", "`true`: GET /metrics needs no credentials even with --auth-file (for a scraper inside a trusted network).");
 
     private final String key;
     private final String defaultValue;

@@ -7,12 +7,15 @@ import io.runnel.broker.config.BrokerConfig;
 import io.runnel.broker.config.ConfigException;
 import io.runnel.broker.config.ConfigLoader;
 import io.runnel.broker.config.Option;
+import io.runnel.discovery.ClusterSecret;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ClusterOptionsTest {
+    private static final ClusterSecret SECRET = ClusterSecret.of("a test secret of 32 bytes or so.");
+
 
     @Test
     void withoutBrokersItIsASingleBroker() {
@@ -28,8 +31,10 @@ class ClusterOptionsTest {
     @Test
     void brokersFromFlagsAndEnvironment() {
         BrokerConfig c = ConfigLoader.load(new String[] {"--brokers", "runnel-0.runnel, runnel-1.runnel,runnel-2.runnel",
-                "--ordinal", "2"}, Map.of("RUNNEL_REPLICA_LAG_MS", "500", "RUNNEL_CLUSTER_PORT", "9300"));
+                "--ordinal", "2"}, Map.of("RUNNEL_REPLICA_LAG_MS", "500", "RUNNEL_CLUSTER_PORT", "9300",
+                "RUNNEL_CLUSTER_SECRET_FILE", "/etc/runnel/cluster.secret"));
         assertThat(c.clustered()).isTrue();
+        assertThat(c.security().clusterSecretFile()).hasToString("/etc/runnel/cluster.secret");
         assertThat(c.brokers()).containsExactly("runnel-0.runnel", "runnel-1.runnel", "runnel-2.runnel");
         assertThat(c.ordinal()).isEqualTo(2);
         assertThat(c.replicaLag()).isEqualTo(Duration.ofMillis(500));
@@ -52,6 +57,18 @@ class ClusterOptionsTest {
     }
 
     @Test
+    void aClusterWithoutASecretIsRefusedWithHowToMakeOne() {
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of(Option.BROKERS, "a,b,c", Option.ORDINAL, "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("--cluster-secret-file")
+                .hasMessageContaining("head -c 32 /dev/urandom");
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of(Option.TLS_CERT, "c.pem")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("--tls-key");
+        assertThatThrownBy(() -> BrokerConfig.of(Map.of(Option.TLS_CLIENT_CA, "ca.pem")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("needs --tls-cert");
+        assertThat(BrokerConfig.defaults().security()).isEqualTo(io.runnel.broker.config.SecurityConfig.none());
+    }
+
+    @Test
     void theOrdinalOfAStatefulSetPodIsInItsHostName() {
         assertThat(BrokerConfig.ordinalOf("runnel-2")).isEqualTo(2);
         assertThat(BrokerConfig.ordinalOf("runnel-12.runnel-headless.default.svc.cluster.local")).isEqualTo(12);
@@ -63,9 +80,10 @@ class ClusterOptionsTest {
     @Test
     void settingsGiveTheGossipEndpoints() {
         ClusterSettings s = new ClusterSettings(List.of("127.0.0.1", "127.0.0.2", "::1"), 1, "127.0.0.2", 9254, 7800,
-                Duration.ofSeconds(2), Duration.ofMillis(1500), Duration.ofSeconds(9));
+                Duration.ofSeconds(2), Duration.ofMillis(1500), Duration.ofSeconds(9), SECRET);
         assertThat(s.gossipMembers()).containsExactly("127.0.0.1:7800", "127.0.0.2:7800", "[::1]:7800");
-        assertThatThrownBy(() -> new ClusterSettings(List.of("a"), 1, "a", 1, 2, Duration.ZERO, Duration.ZERO, Duration.ZERO))
+        assertThatThrownBy(() -> new ClusterSettings(List.of("a"), 1, "a", 1, 2, Duration.ZERO, Duration.ZERO, Duration.ZERO,
+                SECRET))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

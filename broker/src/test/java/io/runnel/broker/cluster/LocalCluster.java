@@ -22,6 +22,10 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import io.runnel.broker.security.ClusterSecrets;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -82,8 +86,24 @@ final class LocalCluster implements RunnelCluster {
         v.put(Option.WRITE_BUFFER_MB, "4");
         v.put(Option.REPLICA_LAG_MS, "1000");
         v.put(Option.FAILURE_TIMEOUT_MS, "1500");
+        v.put(Option.CLUSTER_SECRET_FILE, secretFile().toString());
         v.putAll(extra);
         return BrokerConfig.of(v);
+    }
+
+    /** The cluster secret every broker of this cluster reads (made on first use). */
+    Path secretFile() {
+        Path file = dir.resolve("cluster.secret");
+        synchronized (this) {
+            if (!Files.exists(file)) {
+                try {
+                    ClusterSecrets.create(file);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        return file;
     }
 
     /** Starts every broker in parallel (each blocks until it joined the membership). */
@@ -209,6 +229,11 @@ final class LocalCluster implements RunnelCluster {
 
     int discoveryPort() {
         return ports[0];
+    }
+
+    /** The inter-broker port (the same on every broker). */
+    int clusterPort() {
+        return ports[3];
     }
 
     @Override

@@ -1,10 +1,11 @@
 package io.runnel.broker.process;
 
-import io.runnel.broker.testing.RunnelCluster;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.runnel.broker.config.Option;
+import io.runnel.broker.security.ClusterSecrets;
+import io.runnel.broker.testing.RunnelCluster;
 import io.runnel.discovery.TokenRing;
 import io.runnel.storage.Chunk;
 import io.runnel.storage.LogStore;
@@ -13,10 +14,13 @@ import io.runnel.storage.ReadResult;
 import io.runnel.storage.StorageConfig;
 import io.runnel.storage.TopicInfo;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -84,6 +88,15 @@ public final class ClusterHarness implements RunnelCluster {
         common.put(Option.GOSSIP_PORT, Integer.toString(gossipPort));
         common.put(Option.RANGES, Integer.toString(ranges));
         common.put(Option.FSYNC, "always");
+        Path secret = processes.dir().resolve("cluster.secret");
+        try {
+            if (!Files.exists(secret)) {
+                ClusterSecrets.create(secret);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        common.put(Option.CLUSTER_SECRET_FILE, secret.toString());
         common.putAll(options);
         List<BrokerProcess> built = new ArrayList<>();
         for (int i = 0; i < size; i++) {

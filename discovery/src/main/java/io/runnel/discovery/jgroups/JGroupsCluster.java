@@ -323,10 +323,13 @@ public final class JGroupsCluster implements Cluster {
         ClusterException ex = new ClusterException("the cluster instance of broker " + config.ordinal()
                 + " is closed");
         pending.forEach(f -> f.completeExceptionally(ex));
+        // Completed outside the lock and from a copy: a waiter's callback removes itself from these lists.
+        List<CompletableFuture<Void>> waiting = new ArrayList<>();
         synchronized (stateLock) {
-            appliedWaiters.values().forEach(l -> l.forEach(f -> f.completeExceptionally(ex)));
+            appliedWaiters.values().forEach(waiting::addAll);
             appliedWaiters.clear();
         }
+        waiting.forEach(f -> f.completeExceptionally(ex));
         notifier.close();
         callbacks.shutdown();
     }

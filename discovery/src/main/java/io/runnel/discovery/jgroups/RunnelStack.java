@@ -2,11 +2,14 @@ package io.runnel.discovery.jgroups;
 
 import io.runnel.discovery.ClusterConfig;
 
+import javax.crypto.spec.SecretKeySpec;
+import org.jgroups.protocols.AUTH;
 import org.jgroups.protocols.FD_ALL3;
 import org.jgroups.protocols.FD_SOCK2;
 import org.jgroups.protocols.FRAG4;
 import org.jgroups.protocols.MERGE3;
 import org.jgroups.protocols.MFC;
+import org.jgroups.protocols.SYM_ENCRYPT;
 import org.jgroups.protocols.TCP;
 import org.jgroups.protocols.TCPPING;
 import org.jgroups.protocols.UFC;
@@ -106,8 +109,20 @@ final class RunnelStack {
         gms.setJoinTimeout(1000);
         gms.printLocalAddress(false);
 
+        // Every message above the transport is encrypted with a key derived from the cluster secret, and joins and
+        // merges must carry its HMAC proof: a process without the secret can neither join, read nor inject.
+        SYM_ENCRYPT encrypt = new SYM_ENCRYPT();
+        encrypt.symAlgorithm("AES/CBC/PKCS5Padding");
+        encrypt.symIvLength(16);
+        encrypt.setSecretKey(new SecretKeySpec(config.secret().derive("runnel-jgroups-encrypt"), 0, 16, "AES"));
+        SecretAuthToken token = SecretAuthToken.of(config.secret());
+        AUTH auth = new AUTH().setAuthToken(token);
+        token.setAuth(auth); // setAuthToken does not (only the auth_class property does)
+        auth.setAuthCoord(true);
+
         List<Protocol> stack = new ArrayList<>();
         stack.add(tcp);
+        stack.add(encrypt);
         stack.add(ping);
         stack.add(new MERGE3().setMinInterval(500).setMaxInterval(1500));
         stack.add(fdSock);
@@ -117,6 +132,7 @@ final class RunnelStack {
         stack.add(new UNICAST3());
         stack.add(new STABLE());
         stack.add(new NO_DUPES());
+        stack.add(auth);
         stack.add(gms);
         stack.add(new UFC());
         stack.add(new MFC());

@@ -1,6 +1,7 @@
 package io.runnel.discovery.jgroups;
 
 import io.runnel.discovery.BridgeEntry;
+import io.runnel.discovery.ClusterSecret;
 import io.runnel.discovery.ClusterState;
 import io.runnel.discovery.Generation;
 import io.runnel.discovery.MetadataRejectedException;
@@ -196,6 +197,26 @@ class JGroupsClusterIT {
             assertThat(g.leader()).isEqualTo(second);
             assertThat(g.isr()).containsExactlyInAnyOrder(first, second);
         });
+    }
+
+    @Test
+    void aMemberWithoutTheClusterSecretCannotJoinTheView() throws Exception {
+        cluster = new LoopbackCluster(3, 1, dir);
+        cluster.start(0);
+        cluster.start(1);
+        await().atMost(WAIT).until(() -> cluster.node(0).ready() && cluster.node(0).state().live().equals(Set.of(0, 1)));
+        // An impostor at broker 2's address and port, with every setting right but the secret.
+        JGroupsCluster impostor = cluster.start(2, ClusterSecret.of("not the cluster's secret, 32 bytes"));
+        await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(8)).untilAsserted(() -> {
+            assertThat(cluster.node(0).state().live()).containsExactlyInAnyOrder(0, 1);
+            assertThat(cluster.node(1).state().live()).containsExactlyInAnyOrder(0, 1);
+            assertThat(impostor.channel().getView().getMembers()).hasSize(1);
+            assertThat(impostor.ready()).isFalse();
+        });
+        // The metadata stays the two brokers' to change.
+        cluster.node(0).addTopic("guarded").get(10, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> cluster.node(1).state().topics().contains("guarded"));
+        assertThat(impostor.state().topics()).doesNotContain("guarded");
     }
 
     @Test

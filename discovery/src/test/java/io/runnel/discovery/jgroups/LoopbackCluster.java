@@ -2,6 +2,7 @@ package io.runnel.discovery.jgroups;
 
 import io.runnel.discovery.Cluster;
 import io.runnel.discovery.ClusterConfig;
+import io.runnel.discovery.ClusterSecret;
 import io.runnel.discovery.ClusterState;
 
 import org.jgroups.protocols.DISCARD;
@@ -24,6 +25,7 @@ import java.util.stream.IntStream;
 /** N real brokers' clusters in one JVM, broker i on 127.0.0.(i+1), each with its own raft directory. */
 final class LoopbackCluster implements AutoCloseable {
     static final Duration FAILURE_TIMEOUT = Duration.ofMillis(1000);
+    static final ClusterSecret SECRET = ClusterSecret.of("loopback cluster secret, 32 bytes");
 
     private final List<ClusterConfig> configs = new ArrayList<>();
     private final JGroupsCluster[] nodes;
@@ -37,7 +39,7 @@ final class LoopbackCluster implements AutoCloseable {
         String name = "runnel-test-" + Long.toHexString(System.nanoTime());
         for (int i = 0; i < brokers; i++) {
             configs.add(new ClusterConfig(i, members, null, name, dir.resolve("raft-" + i), rangesPerBroker,
-                    FAILURE_TIMEOUT));
+                    FAILURE_TIMEOUT, SECRET));
         }
         nodes = new JGroupsCluster[brokers];
     }
@@ -75,7 +77,14 @@ final class LoopbackCluster implements AutoCloseable {
     }
 
     JGroupsCluster start(int broker) {
-        JGroupsCluster c = (JGroupsCluster) Cluster.start(configs.get(broker));
+        return start(broker, SECRET);
+    }
+
+    /** Starts broker {@code broker} with {@code secret} (another one than the others' to play an impostor). */
+    JGroupsCluster start(int broker, ClusterSecret secret) {
+        ClusterConfig c0 = configs.get(broker);
+        JGroupsCluster c = (JGroupsCluster) Cluster.start(new ClusterConfig(c0.ordinal(), c0.members(), c0.bindAddress(),
+                c0.clusterName(), c0.raftDir(), c0.rangesPerBroker(), c0.failureTimeout(), secret));
         synchronized (this) {
             nodes[broker] = c;
         }

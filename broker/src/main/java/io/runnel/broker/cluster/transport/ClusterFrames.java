@@ -1,7 +1,6 @@
 package io.runnel.broker.cluster.transport;
 
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 
 /**
@@ -26,11 +25,19 @@ public final class ClusterFrames {
     private ClusterFrames() {
     }
 
-    /** Adds the frame codec to a channel's pipeline: bytes in, {@link ClusterMessage}s out and back. */
+    /**
+     * Adds the frame codec to a channel's pipeline: bytes in, {@link ClusterMessage}s out and back. Until
+     * {@link #authenticated} it reads only frames of up to {@link Handshake#MAX_FRAME_BYTES}.
+     */
     public static void addCodec(ChannelPipeline pipeline) {
-        pipeline.addLast("frameDecoder", new LengthFieldBasedFrameDecoder(MAX_FRAME_BYTES, 0, 4, 0, 4));
+        pipeline.addLast("frameDecoder", new ClusterFrameDecoder());
         pipeline.addLast("messageDecoder", new ClusterMessageDecoder());
         pipeline.addLast("framePrepender", PREPENDER);
         pipeline.addLast("messageEncoder", ENCODER);
+    }
+
+    /** The connection completed its handshake: frames up to {@link #MAX_FRAME_BYTES} are read from now on. */
+    public static void authenticated(ChannelPipeline pipeline) {
+        ((ClusterFrameDecoder) pipeline.get("frameDecoder")).authenticated();
     }
 }

@@ -17,7 +17,8 @@ import java.util.Objects;
  * <p>Who sends what (docs/replication.md, docs/architecture.md): every broker keeps one client connection to
  * each peer and sends its requests there; the peer answers on the same connection.
  * <ul>
- *   <li>{@link Hello}: first frame of every client connection, names the sender.</li>
+ *   <li>{@link Hello} → {@link Challenge} → {@link Proof}: the handshake that opens every connection
+ *       ({@link Handshake}); nothing else is read before it succeeded.</li>
  *   <li>{@link Replicate} → {@link ReplicateAck}: leader to follower, one stamped chunk.</li>
  *   <li>{@link Fetch} → {@link FetchReply}: follower to leader, asks where to truncate on joining a
  *       generation.</li>
@@ -35,9 +36,10 @@ public sealed interface ClusterMessage {
 
     /**
      * Version of this frame format, exchanged in {@link Hello} (2: truncation points carry the leader's log start;
-     * 3: generation versions are int32; 4: typed requests with error codes instead of relayed HTTP answers).
+     * 3: generation versions are int32; 4: typed requests with error codes instead of relayed HTTP answers; 5: a
+     * mutual HMAC handshake over the cluster secret opens every connection).
      */
-    int PROTOCOL_VERSION = 4;
+    int PROTOCOL_VERSION = 5;
 
     /** The id that pairs a request with its answer; 0 for {@link Hello}. */
     long requestId();
@@ -47,8 +49,26 @@ public sealed interface ClusterMessage {
         RequestType type();
     }
 
-    /** First frame on every client connection: who is talking. */
-    record Hello(long requestId, int protocolVersion, int ordinal) implements ClusterMessage {
+    /** First frame on every client connection: who is talking, and its half of the handshake's nonces. */
+    record Hello(long requestId, int protocolVersion, int ordinal, byte[] nonce) implements ClusterMessage {
+        public Hello {
+            Objects.requireNonNull(nonce, "nonce");
+        }
+    }
+
+    /** The server's answer to a {@link Hello}: its nonce, and its proof that it knows the cluster secret. */
+    record Challenge(long requestId, int ordinal, byte[] nonce, byte[] proof) implements ClusterMessage {
+        public Challenge {
+            Objects.requireNonNull(nonce, "nonce");
+            Objects.requireNonNull(proof, "proof");
+        }
+    }
+
+    /** The client's proof that it knows the cluster secret; the connection carries requests from then on. */
+    record Proof(long requestId, byte[] proof) implements ClusterMessage {
+        public Proof {
+            Objects.requireNonNull(proof, "proof");
+        }
     }
 
     /**

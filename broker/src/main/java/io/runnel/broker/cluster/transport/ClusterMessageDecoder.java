@@ -7,6 +7,7 @@ import io.netty.handler.codec.MessageToMessageDecoder;
 import io.runnel.broker.cluster.transport.ClusterMessage.AckStatus;
 import io.runnel.broker.cluster.transport.ClusterMessage.BridgeStatusReply;
 import io.runnel.broker.cluster.transport.ClusterMessage.BridgeStatusRequest;
+import io.runnel.broker.cluster.transport.ClusterMessage.Challenge;
 import io.runnel.broker.cluster.transport.ClusterMessage.ErrorReply;
 import io.runnel.broker.cluster.transport.ClusterMessage.Fetch;
 import io.runnel.broker.cluster.transport.ClusterMessage.FetchPartition;
@@ -25,6 +26,7 @@ import io.runnel.broker.cluster.transport.ClusterMessage.GroupSeekRequest;
 import io.runnel.broker.cluster.transport.ClusterMessage.Hello;
 import io.runnel.broker.cluster.transport.ClusterMessage.PartitionLag;
 import io.runnel.broker.cluster.transport.ClusterMessage.PartitionOffset;
+import io.runnel.broker.cluster.transport.ClusterMessage.Proof;
 import io.runnel.broker.cluster.transport.ClusterMessage.Position;
 import io.runnel.broker.cluster.transport.ClusterMessage.ProduceReply;
 import io.runnel.broker.cluster.transport.ClusterMessage.ProduceRequest;
@@ -74,7 +76,9 @@ public final class ClusterMessageDecoder extends MessageToMessageDecoder<ByteBuf
         byte type = in.readByte();
         long id = in.readLong();
         return switch (type) {
-            case ClusterMessageEncoder.HELLO -> new Hello(id, in.readInt(), in.readInt());
+            case ClusterMessageEncoder.HELLO -> new Hello(id, in.readInt(), in.readInt(), readBytes(in));
+            case ClusterMessageEncoder.CHALLENGE -> new Challenge(id, in.readInt(), readBytes(in), readBytes(in));
+            case ClusterMessageEncoder.PROOF -> new Proof(id, readBytes(in));
             case ClusterMessageEncoder.ERROR_REPLY -> new ErrorReply(id, in.readShort(), requireString(in), in.readInt());
             case ClusterMessageEncoder.REPLICATE -> new Replicate(id, in.readInt(), in.readInt(), requireString(in),
                     in.readInt(), in.readLong(), readBytes(in));

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToByteEncoder;
 import io.runnel.broker.cluster.transport.ClusterMessage.BridgeStatusReply;
 import io.runnel.broker.cluster.transport.ClusterMessage.BridgeStatusRequest;
+import io.runnel.broker.cluster.transport.ClusterMessage.Challenge;
 import io.runnel.broker.cluster.transport.ClusterMessage.ErrorReply;
 import io.runnel.broker.cluster.transport.ClusterMessage.Fetch;
 import io.runnel.broker.cluster.transport.ClusterMessage.FetchPartition;
@@ -25,6 +26,7 @@ import io.runnel.broker.cluster.transport.ClusterMessage.GroupSeekRequest;
 import io.runnel.broker.cluster.transport.ClusterMessage.Hello;
 import io.runnel.broker.cluster.transport.ClusterMessage.PartitionLag;
 import io.runnel.broker.cluster.transport.ClusterMessage.PartitionOffset;
+import io.runnel.broker.cluster.transport.ClusterMessage.Proof;
 import io.runnel.broker.cluster.transport.ClusterMessage.Position;
 import io.runnel.broker.cluster.transport.ClusterMessage.ProduceReply;
 import io.runnel.broker.cluster.transport.ClusterMessage.ProduceRequest;
@@ -70,6 +72,8 @@ public final class ClusterMessageEncoder extends MessageToByteEncoder<ClusterMes
     static final byte GROUP_SEEK_REPLY = 19;
     static final byte BRIDGE_STATUS = 20;
     static final byte BRIDGE_STATUS_REPLY = 21;
+    static final byte CHALLENGE = 22;
+    static final byte PROOF = 23;
 
     /** Bytes of a batch besides its topic's and chunks' bytes: the fixed fields and the length prefixes. */
     private static final int BATCH_OVERHEAD = 2 + 4 + 8 + 4 + 4 + 8 + 8 + 4;
@@ -103,6 +107,17 @@ public final class ClusterMessageEncoder extends MessageToByteEncoder<ClusterMes
                 header(out, HELLO, h.requestId());
                 out.writeInt(h.protocolVersion());
                 out.writeInt(h.ordinal());
+                writeBytes(out, h.nonce());
+            }
+            case Challenge c -> {
+                header(out, CHALLENGE, c.requestId());
+                out.writeInt(c.ordinal());
+                writeBytes(out, c.nonce());
+                writeBytes(out, c.proof());
+            }
+            case Proof p -> {
+                header(out, PROOF, p.requestId());
+                writeBytes(out, p.proof());
             }
             case ErrorReply e -> {
                 header(out, ERROR_REPLY, e.requestId());

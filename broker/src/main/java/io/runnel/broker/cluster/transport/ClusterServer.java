@@ -25,11 +25,13 @@ public final class ClusterServer implements AutoCloseable {
     /**
      * Binds and serves; blocks until bound.
      *
-     * @param brokers the cluster size (valid peer ordinals are 0..brokers-1)
+     * @param self      this broker's ordinal
+     * @param brokers   the cluster size (valid peer ordinals are 0..brokers-1)
+     * @param handshake every connection must complete it before a request is read
      * @throws IllegalStateException naming the address when binding fails
      */
-    public static ClusterServer start(NettyTransport transport, String bindAddress, int port, int brokers,
-                                      ClusterDispatcher dispatcher) {
+    public static ClusterServer start(NettyTransport transport, String bindAddress, int port, int self, int brokers,
+                                      Handshake handshake, ClusterDispatcher dispatcher) {
         ChannelGroup children = new DefaultChannelGroup("runnel-cluster", GlobalEventExecutor.INSTANCE);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(transport.acceptors(), transport.workers())
@@ -43,7 +45,7 @@ public final class ClusterServer implements AutoCloseable {
                     protected void initChannel(Channel ch) {
                         children.add(ch);
                         ClusterFrames.addCodec(ch.pipeline());
-                        ch.pipeline().addLast("handler", new ClusterServerHandler(brokers, dispatcher));
+                        ch.pipeline().addLast("handshake", new ServerHandshakeHandler(handshake, self, brokers, dispatcher));
                     }
                 });
         ChannelFuture bound = bootstrap.bind(new InetSocketAddress(bindAddress, port)).awaitUninterruptibly();

@@ -5,9 +5,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
+import io.netty.util.AttributeKey;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
-import io.runnel.broker.cluster.transport.ClusterMessage.Hello;
 import io.runnel.broker.netty.NettyTransport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -23,7 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * This broker's connection to one peer's cluster port. It connects from this broker's own address (so
- * that per-address firewall rules cut exactly one link), says {@link Hello}, and reconnects with
+ * that per-address firewall rules cut exactly one link), completes the {@link Handshake} (it is not
+ * {@link #connected} before: nothing but the handshake is sent to a peer that has not proved it knows the
+ * cluster secret), and reconnects with
  * backoff (50 ms doubling to 1 s) whenever the connection drops, until closed.
  *
  * <p>Two ways to send: {@link #send} (fire and forget; the peer's answer, if any, goes to
@@ -40,7 +43,10 @@ public final class PeerClient implements PeerChannel, AutoCloseable {
     private final int peer;
     private final InetSocketAddress remote;
     private final String localAddress;
+    private static final AttributeKey<ChannelPromise> HANDSHAKEN = AttributeKey.valueOf(PeerClient.class, "handshaken");
+
     private final PeerListener listener;
+    private final Handshake handshake;
     private final Bootstrap bootstrap;
     private final EventLoop loop;
     private final AtomicLong requestIds = new AtomicLong();
@@ -53,8 +59,9 @@ public final class PeerClient implements PeerChannel, AutoCloseable {
     /**
      * @param localAddress the address to connect from, or {@code null} to let the OS pick (wildcard binds)
      */
-    public PeerClient(NettyTransport transport, int self, int peer, InetSocketAddress remote, String localAddress,
-                      PeerListener listener) {
+    public PeerClient(NettyTransport transport, Handshake handshake, int self, int peer, InetSocketAddress remote,
+                      String localAddress, PeerListener listener) {
+        this.handshake = handshake;
         this.self = self;
         this.peer = peer;
         this.remote = remote;
@@ -73,7 +80,10 @@ public final class PeerClient implements PeerChannel, AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         ClusterFrames.addCodec(ch.pipeline());
-                        ch.pipeline().addLast("handler", new PeerClientHandler(PeerClient.this));
+                        ChannelPromise handshaken = ch.newPromise();
+                        ch.attr(HANDSHAKEN).set(handshaken);
+                        ch.pipeline().addLast("handshake", new ClientHandshakeHandler(handshake, self, peer,
+                                PeerClient.this, handshaken));
                     }
                 });
     }
@@ -161,12 +171,23 @@ public final class PeerClient implements PeerChannel, AutoCloseable {
                 ch.close();
                 return;
             }
-            backoffMs = MIN_BACKOFF_MS;
-            ch.writeAndFlush(new Hello(0, ClusterMessage.PROTOCOL_VERSION, self));
-            channel = ch;
-            log.info("connected to broker {} at {}", peer, remote);
-            ch.closeFuture().addListener(x -> disconnected(ch));
-            listener.onConnected(peer);
+            ch.attr(HANDSHAKEN).get().addListener(handshake -> {
+                if (!handshake.isSuccess()) {
+                    log.warn("cannot connect to broker {} at {}: {}", peer, remote, handshake.cause().getMessage());
+                    ch.close();
+                    reconnectLater();
+                    return;
+                }
+                if (closed) {
+                    ch.close();
+                    return;
+                }
+                backoffMs = MIN_BACKOFF_MS;
+                channel = ch;
+                log.info("connected to broker {} at {}", peer, remote);
+                ch.closeFuture().addListener(x -> disconnected(ch));
+                listener.onConnected(peer);
+            });
         });
     }
 

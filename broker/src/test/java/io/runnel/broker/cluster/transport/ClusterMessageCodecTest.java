@@ -54,6 +54,7 @@ class ClusterMessageCodecTest {
 
     ClusterMessageCodecTest() {
         ClusterFrames.addCodec(channel.pipeline());
+        ClusterFrames.authenticated(channel.pipeline());
     }
 
     @AfterEach
@@ -65,7 +66,9 @@ class ClusterMessageCodecTest {
         byte[] chunk = new byte[3000];
         new Random(7).nextBytes(chunk);
         return Stream.of(
-                new Hello(0, ClusterMessage.PROTOCOL_VERSION, 2),
+                new Hello(0, ClusterMessage.PROTOCOL_VERSION, 2, new byte[32]),
+                new ClusterMessage.Challenge(0, 1, new byte[32], new byte[] {1, 2, 3}),
+                new ClusterMessage.Proof(0, new byte[32]),
                 new ProduceRequest(11, "orders", "customer-ü", true, "{\"a\":1}\n{\"b\":2}\n".getBytes(StandardCharsets.UTF_8)),
                 new ProduceRequest(12, "orders", null, false, new byte[0]),
                 new ProduceReply(13, 5, 1234567890123L, 100),
@@ -217,8 +220,8 @@ class ClusterMessageCodecTest {
 
     @Test
     void leftoverBytesAreACorruptFrame() {
-        ByteBuf frame = Unpooled.buffer().writeInt(18).writeByte(ClusterMessageEncoder.HELLO).writeLong(0)
-                .writeInt(1).writeInt(2).writeByte(0);
+        ByteBuf frame = Unpooled.buffer().writeInt(22).writeByte(ClusterMessageEncoder.HELLO).writeLong(0)
+                .writeInt(1).writeInt(2).writeInt(0).writeByte(0);
         assertThatThrownBy(() -> channel.writeInbound(frame))
                 .isInstanceOf(CorruptedFrameException.class);
     }
