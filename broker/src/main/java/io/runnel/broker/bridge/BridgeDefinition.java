@@ -54,6 +54,9 @@ public record BridgeDefinition(
             problems.add("topic (the Runnel topic) is required");
         } else if (!TopicNames.isValid(topic)) {
             problems.add("topic: " + TopicNames.problem(topic));
+        } else if (TopicNames.isInternal(topic)) {
+            problems.add("topic '" + topic + "' is internal (names starting with '__' are reserved): a bridge can "
+                    + "neither write into it nor read it");
         }
         if (kafkaTopic == null || kafkaTopic.isEmpty()) {
             problems.add("kafkaTopic is required");
@@ -157,7 +160,8 @@ public record BridgeDefinition(
     /**
      * Writes the definition's fields (not the enclosing braces) to {@code json}.
      *
-     * @param hideSecrets replace the values of passwords, JAAS configs and tokens with {@code [hidden]}
+     * @param hideSecrets show only the values of allowed, non-secret properties: every other value (passwords, PEM
+     *                    keys, JAAS configurations) is {@code [hidden]}
      */
     public void writeFields(JsonGenerator json, boolean hideSecrets) throws IOException {
         json.writeStringField("name", name);
@@ -170,7 +174,7 @@ public record BridgeDefinition(
         }
         json.writeObjectFieldStart("properties");
         for (Map.Entry<String, String> e : properties.entrySet()) {
-            json.writeStringField(e.getKey(), hideSecrets && KafkaSettings.isSecret(e.getKey()) ? KafkaSettings.HIDDEN : e.getValue());
+            json.writeStringField(e.getKey(), hideSecrets && !KafkaSettings.shown(e.getKey()) ? KafkaSettings.HIDDEN : e.getValue());
         }
         json.writeEndObject();
     }

@@ -3,7 +3,6 @@ package io.runnel.broker.bridge;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -16,8 +15,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The Kafka client settings of a bridge: the user's {@code properties} (security, SSL, SASL, tuning)
- * passed through, plus what the bridge's guarantees depend on, which the user may not change.
+ * The Kafka client settings of a bridge: the user's {@code properties} (security, SSL, SASL, tuning) from
+ * {@link #ALLOWED} passed through, plus what the bridge's guarantees depend on, which the user may not change.
  *
  * <p>Export producers are idempotent with {@code acks=all} and at most 5 requests in flight, so that
  * retries neither duplicate nor reorder records within a partition. Import consumers never commit on
@@ -37,7 +36,35 @@ final class KafkaSettings {
             ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "the bridge commits only what Runnel stored",
             ProducerConfig.TRANSACTIONAL_ID_CONFIG, "the bridge uses the idempotent producer, not transactions");
 
-    private static final Set<String> SECRET_MARKERS = Set.of("password", "jaas", "secret", "token", "credential");
+    /**
+     * The settings a user may set: how to reach and authenticate to the Kafka cluster, timeouts, batching and
+     * fetching. Nothing that names a class, a command or a plugin (interceptors, callback handlers,
+     * {@code sasl.kerberos.kinit.cmd}, config providers), since a bridge runs inside the broker.
+     */
+    static final Set<String> ALLOWED = Set.of(
+            // connection and authentication
+            "security.protocol", "client.dns.lookup", "client.rack",
+            "sasl.mechanism", "sasl.jaas.config", "sasl.kerberos.service.name",
+            "ssl.protocol", "ssl.enabled.protocols", "ssl.cipher.suites", "ssl.endpoint.identification.algorithm",
+            "ssl.keystore.type", "ssl.keystore.location", "ssl.keystore.password", "ssl.key.password",
+            "ssl.keystore.key", "ssl.keystore.certificate.chain",
+            "ssl.truststore.type", "ssl.truststore.location", "ssl.truststore.password", "ssl.truststore.certificates",
+            // timeouts and retries
+            "request.timeout.ms", "default.api.timeout.ms", "delivery.timeout.ms", "max.block.ms",
+            "session.timeout.ms", "heartbeat.interval.ms", "max.poll.interval.ms", "connections.max.idle.ms",
+            "reconnect.backoff.ms", "reconnect.backoff.max.ms", "retry.backoff.ms", "retry.backoff.max.ms",
+            "socket.connection.setup.timeout.ms", "socket.connection.setup.timeout.max.ms", "metadata.max.age.ms",
+            "retries",
+            // batching, fetching, delivery
+            "linger.ms", "batch.size", "buffer.memory", "compression.type", "compression.gzip.level",
+            "compression.lz4.level", "compression.zstd.level", "max.request.size", "acks", "enable.idempotence",
+            "max.in.flight.requests.per.connection", "send.buffer.bytes", "receive.buffer.bytes",
+            "fetch.min.bytes", "fetch.max.bytes", "fetch.max.wait.ms", "max.partition.fetch.bytes",
+            "max.poll.records", "auto.offset.reset", "isolation.level");
+
+    /** The allowed settings that are secret (passwords, keys, JAAS configurations): never shown. */
+    private static final Set<String> SECRET = Set.of("sasl.jaas.config", "ssl.keystore.password", "ssl.key.password",
+            "ssl.keystore.key", "ssl.truststore.password");
     static final String HIDDEN = "[hidden]";
 
     private KafkaSettings() {
@@ -52,6 +79,10 @@ final class KafkaSettings {
             String why = OWNED.get(key);
             if (why != null) {
                 problems.add("property '" + key + "' cannot be set: " + why);
+            } else if (!ALLOWED.contains(key)) {
+                problems.add("property '" + key + "' is not allowed for a bridge: it may set connection, security ("
+                        + "security.protocol, sasl.mechanism, sasl.jaas.config, ssl.*), timeout and batching settings"
+                        + " only; see docs/bridges.md");
             } else if (!known.contains(key)) {
                 problems.add("property '" + key + "' is not a Kafka " + (direction == BridgeDirection.EXPORT ? "producer" : "consumer")
                         + " setting (an " + direction.wireName() + " bridge passes properties to a Kafka "
@@ -160,14 +191,11 @@ final class KafkaSettings {
         return "runnel-bridge-" + bridgeName;
     }
 
-    /** Whether a property's value is a secret (passwords, JAAS configs, tokens) that the API must not show. */
-    static boolean isSecret(String key) {
-        String k = key.toLowerCase(Locale.ROOT);
-        for (String marker : SECRET_MARKERS) {
-            if (k.contains(marker)) {
-                return true;
-            }
-        }
-        return false;
+    /**
+     * Whether the API may show a property's value: only allowed settings that are not secret. Anything else
+     * (passwords, PEM keys, JAAS configurations, and any name not on the allow-list) is {@link #HIDDEN}.
+     */
+    static boolean shown(String key) {
+        return ALLOWED.contains(key) && !SECRET.contains(key);
     }
 }

@@ -106,6 +106,61 @@ class BridgeAdminApiIT {
     }
 
     @Test
+    void secretsNeverAppearInAnswersOrLogs() {
+        String pemKey = "-----BEGIN PRIVATE KEY-----\\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgSECRETPEMKEYBODY\\n"
+                + "-----END PRIVATE KEY-----";
+        String[] secrets = {"SECRETPEMKEYBODY", "jaas-s3cret-pw", "store-s3cret", "key-s3cret"};
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream logged = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(new java.io.OutputStream() { // slf4j-simple writes to System.err as it is now
+            @Override
+            public synchronized void write(int b) {
+                stderr.write(b);
+                logged.write(b);
+            }
+
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                stderr.write(b, off, len);
+                logged.write(b, off, len);
+            }
+        }, true));
+        StringBuilder answers = new StringBuilder();
+        try (RunnelNode node = RunnelNode.start(dir)) {
+            // Against the real Kafka over PLAINTEXT: runs, with the secrets among its settings.
+            String plain = exportDefinition("events", "admin-out", kafka.bootstrap()).replace("}", ",\"properties\":{"
+                    + "\"sasl.jaas.config\":\"org.apache.kafka.common.security.plain.PlainLoginModule required username=\\\"u\\\" password=\\\"jaas-s3cret-pw\\\";\","
+                    + "\"ssl.truststore.password\":\"store-s3cret\",\"ssl.key.password\":\"key-s3cret\"}}");
+            answers.append(status(node.putBridge("plain", plain), 201).body());
+            // TLS with a PEM key that cannot work: the bridge fails, and says why without quoting the key.
+            String tls = exportDefinition("events", "admin-out", kafka.bootstrap()).replace("}", ",\"properties\":{"
+                    + "\"security.protocol\":\"SSL\",\"ssl.keystore.type\":\"PEM\",\"ssl.keystore.key\":\"" + pemKey + "\","
+                    + "\"ssl.keystore.certificate.chain\":\"-----BEGIN CERTIFICATE-----\\nMIIB\\n-----END CERTIFICATE-----\","
+                    + "\"max.block.ms\":\"1000\"}}");
+            answers.append(status(node.putBridge("tls", tls), 201).body());
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                JsonNode b = RunnelNode.json(node.send("GET", node.admin("/v1/bridges/tls"), null, null));
+                return b.path("state").asText().equals("failing") && !b.path("lastError").isNull();
+            });
+            await().atMost(Duration.ofSeconds(60)).until(() -> RunnelNode.json(node.send("GET", node.admin("/v1/bridges/plain"), null,
+                    null)).path("state").asText().equals("running"));
+            answers.append(node.send("GET", node.admin("/v1/bridges"), null, null).body());
+            answers.append(node.send("GET", node.admin("/v1/bridges/tls"), null, null).body());
+            answers.append(node.send("GET", node.admin("/v1/bridges/plain"), null, null).body());
+            assertThat(answers).contains("\"ssl.keystore.key\":\"[hidden]\"").contains("\"sasl.jaas.config\":\"[hidden]\"")
+                    .contains("\"security.protocol\":\"SSL\"");
+        } finally {
+            System.setErr(stderr);
+        }
+        String log = logged.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(log).as("the broker logged while the bridges ran").contains("bridge");
+        for (String secret : secrets) {
+            assertThat(answers.toString()).as("answers").doesNotContain(secret);
+            assertThat(log).as("log").doesNotContain(secret);
+        }
+    }
+
+    @Test
     void badRequestsGetJsonErrors() {
         try (RunnelNode node = RunnelNode.start(dir)) {
             String ok = exportDefinition("events", "admin-out", kafka.bootstrap());
@@ -132,6 +187,15 @@ class BridgeAdminApiIT {
             }
             error(node.putBridge("b", importDefinition("in", "admin-in", kafka.bootstrap())
                     .replace("}", ",\"properties\":{\"enable.auto.commit\":true}}")), 400, "invalid_bridge");
+            // Off the allow-list: named in the answer. A class name or a command would run inside the broker.
+            for (String property : new String[] {"sasl.kerberos.kinit.cmd", "interceptor.classes", "sasl.login.callback.handler.class"}) {
+                assertThat(error(node.putBridge("b", ok.replace("}", ",\"properties\":{\"" + property + "\":\"x\"}}")), 400,
+                        "invalid_bridge").path("message").asText()).contains("property '" + property + "' is not allowed");
+            }
+            // An import never writes into an internal topic, nor an export reads one.
+            assertThat(error(node.putBridge("b", importDefinition("__consumer_offsets", "admin-in", kafka.bootstrap())), 400,
+                    "invalid_bridge").path("message").asText()).contains("topic '__consumer_offsets' is internal");
+            error(node.putBridge("b", exportDefinition("__consumer_offsets", "admin-out", kafka.bootstrap())), 400, "invalid_bridge");
             error(node.putBridge("b", "{\"direction\":"), 400, "malformed_json");
             error(node.putBridge("b", ""), 400, "invalid_bridge");
             error(node.putBridge("b", "[1]"), 400, "invalid_bridge");

@@ -17,10 +17,10 @@ class BridgeDefinitionTest {
     @Test
     void importGetsItsDefaultGroupAndPropertiesAreText() throws Exception {
         BridgeDefinition d = parse("{\"direction\":\"import\",\"topic\":\"t\",\"kafkaTopic\":\"k\",\"bootstrapServers\":\"a:1,[::1]:9092\","
-                + "\"properties\":{\"max.poll.records\":100,\"check.crcs\":true}}", "in");
+                + "\"properties\":{\"max.poll.records\":100,\"fetch.max.wait.ms\":250}}", "in");
         assertThat(d.name()).isEqualTo("in");
         assertThat(d.group()).isEqualTo("runnel-bridge-in");
-        assertThat(d.properties()).containsExactly(Map.entry("check.crcs", "true"), Map.entry("max.poll.records", "100"));
+        assertThat(d.properties()).containsExactly(Map.entry("fetch.max.wait.ms", "250"), Map.entry("max.poll.records", "100"));
         assertThat(d.toString()).isEqualTo("import bridge in (kafka:k -> runnel:t at a:1,[::1]:9092)");
     }
 
@@ -55,11 +55,31 @@ class BridgeDefinitionTest {
     }
 
     @Test
-    void secretsAreRecognised() {
-        assertThat(KafkaSettings.isSecret("sasl.jaas.config")).isTrue();
-        assertThat(KafkaSettings.isSecret("ssl.keystore.password")).isTrue();
-        assertThat(KafkaSettings.isSecret("sasl.oauthbearer.token.endpoint.url")).isTrue();
-        assertThat(KafkaSettings.isSecret("sasl.mechanism")).isFalse();
+    void onlyAllowListedNonSecretPropertiesAreShown() {
+        assertThat(KafkaSettings.shown("sasl.mechanism")).isTrue();
+        assertThat(KafkaSettings.shown("ssl.truststore.certificates")).isTrue();
+        for (String secret : new String[] {"sasl.jaas.config", "ssl.keystore.password", "ssl.key.password",
+                "ssl.keystore.key", "ssl.truststore.password", "sasl.oauthbearer.token.endpoint.url", "anything.else"}) {
+            assertThat(KafkaSettings.shown(secret)).as(secret).isFalse();
+        }
+    }
+
+    @Test
+    void propertiesOffTheAllowListAreRefusedByName() {
+        for (String p : new String[] {"sasl.kerberos.kinit.cmd", "interceptor.classes", "sasl.client.callback.handler.class",
+                "sasl.login.callback.handler.class", "metric.reporters", "config.providers", "partitioner.class"}) {
+            assertThatThrownBy(() -> new BridgeDefinition("x", BridgeDirection.EXPORT, "t", "k", "h:1", null, Map.of(p, "x")))
+                    .as(p).isInstanceOf(InvalidBridgeException.class)
+                    .hasMessageContaining("property '" + p + "' is not allowed for a bridge");
+        }
+    }
+
+    @Test
+    void aBridgeNeverTouchesAnInternalTopic() {
+        for (BridgeDirection d : BridgeDirection.values()) {
+            assertThatThrownBy(() -> new BridgeDefinition("x", d, "__consumer_offsets", "k", "h:1", null, Map.of()))
+                    .as(d.toString()).hasMessageContaining("topic '__consumer_offsets' is internal");
+        }
     }
 
     @Test
