@@ -1,5 +1,10 @@
 package io.runnel.broker;
 
+import io.runnel.broker.http.HttpSecurity;
+import io.runnel.broker.security.Authenticator;
+import io.runnel.broker.security.ServerTls;
+import io.runnel.broker.config.SecurityConfig;
+import io.netty.handler.codec.http.HttpMethod;
 import com.fasterxml.jackson.core.JsonFactory;
 import io.runnel.broker.admin.AdminContext;
 import io.runnel.broker.admin.DiscoveryApi;
@@ -80,6 +85,7 @@ public final class Broker implements AutoCloseable {
     private HttpServer producer;
     private HttpServer consumer;
     private BridgeManager bridges;
+    private HttpSecurity httpSecurity;
     private volatile BrokerNode node;
     private final StatusRoute.Health health = new StatusRoute.Health() {
         @Override
@@ -177,6 +183,13 @@ public final class Broker implements AutoCloseable {
                 TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(WORKER_QUEUE), threads("runnel-worker"));
         steps.run("workers", () -> () -> shutdown(workers));
         steps.run("event loops", () -> transport = new NettyTransport(config.ioThreads()));
+        SecurityConfig sec = config.security();
+        ServerTls[] tls = new ServerTls[1];
+        Authenticator[] authenticator = new Authenticator[1];
+        steps.run("tls", () -> tls[0] = sec.tls() ? ServerTls.start(sec.tlsCert(), sec.tlsKey(), sec.tlsClientCa()) : null);
+        steps.run("client authentication", () -> authenticator[0] = sec.clientAuth() ? Authenticator.start(sec.authFile())
+                : Authenticator.disabled());
+        httpSecurity = new HttpSecurity(authenticator[0], tls[0]);
 
         // A cluster broker joins the membership and metadata here (blocks until connected, not until ready:
         // /status answers 503 until every range has a generation). The node's own close runs with "serving peers".
@@ -233,18 +246,18 @@ public final class Broker implements AutoCloseable {
                 node.remoteGroups(), metrics, workers, node::topology));
         // Producer and consumer first: /v1/brokers on the discovery port reports their bound ports.
         producer = serve("producer port", Router.builder("producer")
-                .get("/status", StatusRoute.of("producer", health))
+                .open(HttpMethod.GET, "/status", StatusRoute.of("producer", health))
                 .post("/v1/topic/{topic}/messages", producerApi::produce)
                 .build(), config.producerPort(), limits);
         consumer = serve("consumer port", new ConsumerApi(consumers, metrics).router(health),
                 config.consumerPort(), limits);
-        discovery = serve("discovery port", discoveryApi.router(health, bridgeApi::addRoutes), config.discoveryPort(), limits);
+        discovery = serve("discovery port", discoveryApi.router(health, sec.metricsOpen(), bridgeApi::addRoutes), config.discoveryPort(), limits);
     }
 
     private HttpServer serve(String name, Router router, int port, HttpLimits limits) {
         HttpServer[] server = new HttpServer[1];
         steps.run(name, () -> server[0] = HttpServer.start(transport, config.bindAddress(), port, router, limits,
-                metrics::responded));
+                metrics::responded, httpSecurity));
         return server[0];
     }
 
@@ -276,7 +289,7 @@ public final class Broker implements AutoCloseable {
         // A producer waits for replication at most this long before it is told 503 (outcome unknown).
         Duration pendingTimeout = config.replicaLag().multipliedBy(2).plusSeconds(5);
         return new ClusterSettings(config.brokers(), config.ordinal(), config.bindAddress(), config.clusterPort(),
-                config.gossipPort(), config.replicaLag(), config.failureTimeout(), pendingTimeout, secret);
+                config.gossipPort(), config.replicaLag(), config.failureTimeout(), pendingTimeout, secret, httpSecurity.tls());
     }
 
     public BrokerConfig config() {

@@ -1,5 +1,6 @@
 package io.runnel.broker;
 
+import io.runnel.broker.security.AuthTool;
 import io.runnel.broker.config.BrokerConfig;
 import io.runnel.broker.config.ConfigException;
 import io.runnel.broker.config.ConfigLoader;
@@ -25,6 +26,10 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("auth")) {
+            AuthTool.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         if (ConfigLoader.wantsHelp(args)) {
             System.out.print(Option.helpText());
             System.exit(0);

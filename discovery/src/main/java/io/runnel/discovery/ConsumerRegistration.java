@@ -13,8 +13,16 @@ import java.util.TreeSet;
  * @param topics     the subscribed topics, sorted and distinct
  * @param onNewGroup where the group starts in a partition without a committed offset (the wire name, e.g.
  *                   {@code startFromLatest}); opaque to the metadata
+ * @param principal  the authenticated principal that registered it, or {@code null} (no authentication): only that
+ *                   principal may register the same consumer id again, or poll and commit as it
  */
-public record ConsumerRegistration(String group, String consumerId, List<String> topics, String onNewGroup) {
+public record ConsumerRegistration(String group, String consumerId, List<String> topics, String onNewGroup,
+                                   String principal) {
+
+    /** A registration made without authentication. */
+    public ConsumerRegistration(String group, String consumerId, List<String> topics, String onNewGroup) {
+        this(group, consumerId, topics, onNewGroup, null);
+    }
 
     public ConsumerRegistration {
         Objects.requireNonNull(group, "group");

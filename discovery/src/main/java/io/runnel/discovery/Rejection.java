@@ -17,7 +17,9 @@ public enum Rejection {
     /** A new leader must be taken from the current ISR. */
     LEADER_NOT_IN_SYNC(7),
     /** The command could not be decoded. */
-    MALFORMED(8);
+    MALFORMED(8),
+    /** A consumer id registered by one principal was registered again by another. */
+    NOT_OWNER(9);
 
     private final byte code;
 

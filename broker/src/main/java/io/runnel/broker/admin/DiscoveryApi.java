@@ -1,5 +1,8 @@
 package io.runnel.broker.admin;
 
+import io.runnel.broker.security.Grant;
+import io.runnel.broker.http.RouteHandler;
+import io.netty.handler.codec.http.HttpMethod;
 import io.runnel.broker.common.TopicNames;
 import io.runnel.broker.common.Errors;
 import io.runnel.broker.common.Futures;
@@ -56,17 +59,18 @@ public final class DiscoveryApi {
      *
      * @param healthy what {@code /status} reports
      */
-    public Router router(BooleanSupplier healthy, UnaryOperator<Router.Builder> more) {
-        return more.apply(Router.builder("discovery")
-                .get("/status", StatusRoute.of("discovery", healthy))
+    public Router router(BooleanSupplier healthy, boolean metricsOpen, UnaryOperator<Router.Builder> more) {
+        Router.Builder routes = Router.builder("discovery")
+                .open(HttpMethod.GET, "/status", StatusRoute.of("discovery", healthy))
                 .get("/v1/brokers", this::brokers)
                 .get("/v1/topology", this::topology)
                 .get("/v1/topics", this::topics)
-                .get("/v1/groups", this::groups)
+                .get("/v1/groups", RouteHandler.requiring(Grant.Kind.ADMIN, this::groups))
                 .get("/v1/groups/{group}", this::group)
-                .post("/v1/groups/{group}/seek", this::seek)
-                .get("/metrics", this::metrics))
-                .build();
+                .post("/v1/groups/{group}/seek", RouteHandler.requiring(Grant.Kind.ADMIN, this::seek));
+        routes = metricsOpen ? routes.open(HttpMethod.GET, "/metrics", this::metrics)
+                : routes.get("/metrics", RouteHandler.requiring(Grant.Kind.METRICS, this::metrics));
+        return more.apply(routes).build();
     }
 
     private CompletionStage<HttpReply> brokers(ApiRequest request) {
@@ -132,6 +136,7 @@ public final class DiscoveryApi {
     private CompletionStage<HttpReply> group(ApiRequest request) {
         request.query().allowOnly();
         String name = request.pathParam("group");
+        request.principal().require(Grant.Kind.GROUP, name);
         return groupLag.view(name).thenApply(group -> {
             GroupLag.View v = group.orElseThrow(() -> Errors.UNKNOWN_GROUP.exception("no consumer group '" + name + "' on this broker"));
             return HttpReply.json(HttpResponseStatus.OK, request.alloc(), json -> writeGroup(json, v.group(), v.unanswered()));

@@ -1,5 +1,7 @@
 package io.runnel.broker.bridge;
 
+import io.runnel.broker.security.Grant;
+import io.runnel.broker.http.RouteHandler;
 import io.runnel.broker.common.Errors;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -65,13 +67,18 @@ public final class BridgeApi implements BridgeStatusSource, AutoCloseable {
 
     /** Adds the bridge routes to the admin port's router. */
     public Router.Builder addRoutes(Router.Builder router) {
+        // Bridge administration is for admins only: a bridge reaches any address with the broker's credentials.
         return router
-                .get("/v1/bridges", this::list)
-                .put("/v1/bridges/{name}", this::put)
-                .get("/v1/bridges/{name}", this::get)
-                .route(HttpMethod.DELETE, "/v1/bridges/{name}", this::delete)
-                .post("/v1/bridges/{name}/pause", this::pause)
-                .post("/v1/bridges/{name}/resume", this::resume);
+                .get("/v1/bridges", admin(this::list))
+                .put("/v1/bridges/{name}", admin(this::put))
+                .get("/v1/bridges/{name}", admin(this::get))
+                .route(HttpMethod.DELETE, "/v1/bridges/{name}", admin(this::delete))
+                .post("/v1/bridges/{name}/pause", admin(this::pause))
+                .post("/v1/bridges/{name}/resume", admin(this::resume));
+    }
+
+    private static RouteHandler admin(RouteHandler handler) {
+        return RouteHandler.requiring(Grant.Kind.ADMIN, handler);
     }
 
     private CompletionStage<HttpReply> list(ApiRequest request) {

@@ -1,6 +1,7 @@
 package io.runnel.broker.cluster;
 
 import io.runnel.discovery.ClusterSecret;
+import io.runnel.broker.security.ServerTls;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -22,10 +23,12 @@ import java.util.Objects;
  *                       answered 503 (the chunk may still become durable: the outcome is unknown)
  * @param secret         the secret every broker shares: each connection between brokers starts with a
  *                       {@link io.runnel.broker.cluster.transport.Handshake} over it
+ * @param tls            the broker's TLS material, which the cluster channel then speaks too (mutual TLS with a
+ *                       client CA); {@code null} for plain TCP
  */
 public record ClusterSettings(List<String> hosts, int ordinal, String bindAddress, int clusterPort, int gossipPort,
                               Duration replicaLag, Duration failureTimeout, Duration pendingTimeout,
-                              ClusterSecret secret) {
+                              ClusterSecret secret, ServerTls tls) {
 
     public ClusterSettings {
         hosts = List.copyOf(hosts);

@@ -29,7 +29,7 @@ final class Peers implements PeerListener, AutoCloseable {
         for (int b = 0; b < settings.brokers(); b++) {
             if (b != settings.ordinal()) {
                 all.put(b, new PeerClient(transport, handshake, settings.ordinal(), b,
-                        new InetSocketAddress(settings.hosts().get(b), settings.clusterPort()), source, this));
+                        new InetSocketAddress(settings.hosts().get(b), settings.clusterPort()), source, settings.tls(), this));
             }
         }
         this.clients = Map.copyOf(all);

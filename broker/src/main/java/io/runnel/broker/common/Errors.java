@@ -29,6 +29,12 @@ public enum Errors {
     INVALID_BRIDGE(9, "invalid_bridge", 400, false, 0),
     BAD_SEEK(10, "bad_seek", 400, false, 0),
 
+    // ------------------------------------------------------------------ 401, 403: who are you, may you
+    /** No credentials, or credentials that are not valid (the answer carries {@code WWW-Authenticate}). */
+    UNAUTHORIZED(11, "unauthorized", 401, false, 0),
+    /** Valid credentials without the grant the request needs. */
+    FORBIDDEN(12, "forbidden", 403, false, 0),
+
     // ------------------------------------------------------------------ 404, 405, 408, 409
     NOT_FOUND(20, "not_found", 404, false, 0),
     UNKNOWN_GROUP(21, "unknown_group", 404, false, 0),

@@ -1,5 +1,10 @@
 package io.runnel.broker.consume;
 
+import io.runnel.discovery.ConsumerRegistration;
+import io.runnel.broker.security.Grant;
+import io.runnel.broker.security.Principal;
+import java.util.Optional;
+import io.netty.handler.codec.http.HttpMethod;
 import io.runnel.broker.common.TopicNames;
 import io.runnel.broker.common.Futures;
 import io.runnel.broker.common.RunnelException;
@@ -30,7 +35,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code POST /v1/consumer/commit?consumerId=}: 204;</li>
  *   <li>{@code POST /v1/consumer/goodbye?consumerId=}: 200.</li>
  * </ul>
- * An unknown consumer gets 409: register and retry. The service does its work off the event loop;
+ * An unknown consumer gets 409: register and retry. With client authentication on, registering needs
+ * {@code consume} on every topic and {@code group} on the group; the registration records the principal, and
+ * only it may register the same id again, poll, commit or say goodbye (403 for anyone else). The service does its work off the event loop;
  * this class only parses parameters and attaches callbacks.
  */
 public final class ConsumerApi {
@@ -46,7 +53,7 @@ public final class ConsumerApi {
 
     public Router router(BooleanSupplier healthy) {
         return Router.builder("consumer")
-                .get("/status", StatusRoute.of("consumer", healthy))
+                .open(HttpMethod.GET, "/status", StatusRoute.of("consumer", healthy))
                 .put("/v1/consumer/register", this::register)
                 .post("/v1/consumer/poll", this::poll)
                 .post("/v1/consumer/commit", this::commit)
@@ -73,6 +80,11 @@ public final class ConsumerApi {
                 throw Errors.INVALID_TOPIC.exception("topic '" + t + "' is internal: names starting with '__' are reserved");
             }
         }
+        Principal principal = request.principal();
+        for (String t : topics) {
+            principal.require(Grant.Kind.CONSUME, t);
+        }
+        principal.require(Grant.Kind.GROUP, group);
         StartPosition start;
         try {
             start = StartPosition.parse(request.query().optional("onNewGroup").orElse(StartPosition.LATEST.wireName()));
@@ -81,7 +93,7 @@ public final class ConsumerApi {
         }
         CompletableFuture<Void> registered;
         try {
-            registered = consumers.register(consumerId, group, topics, start);
+            registered = consumers.register(consumerId, group, topics, start, principal.owner());
         } catch (IllegalArgumentException e) {
             throw Errors.BAD_QUERY.exception(e.getMessage());
         } catch (IllegalStateException e) {
@@ -111,6 +123,7 @@ public final class ConsumerApi {
     private CompletionStage<HttpReply> poll(ApiRequest request) {
         request.query().allowOnly("consumerId", "timeout", "maxBytes");
         String consumerId = request.query().required("consumerId");
+        authorize(request.principal(), consumerId);
         long timeout = request.query().optionalLong("timeout", 0, Long.MAX_VALUE).orElse(0L);
         int maxBytes = request.query().optionalLong("maxBytes", 1, Integer.MAX_VALUE).orElse(0L).intValue();
         return consumers.poll(consumerId, timeout, maxBytes).handle((result, error) -> {
@@ -130,6 +143,7 @@ public final class ConsumerApi {
     private CompletionStage<HttpReply> commit(ApiRequest request) {
         request.query().allowOnly("consumerId");
         String consumerId = request.query().required("consumerId");
+        authorize(request.principal(), consumerId);
         return consumers.commit(consumerId).handle((v, error) -> {
             if (error != null) {
                 throw toError(error);
@@ -141,6 +155,7 @@ public final class ConsumerApi {
     private CompletionStage<HttpReply> goodbye(ApiRequest request) {
         request.query().allowOnly("consumerId");
         String consumerId = request.query().required("consumerId");
+        authorize(request.principal(), consumerId);
         return consumers.goodbye(consumerId).handle((v, error) -> {
             if (error != null) {
                 throw toError(error);
@@ -154,6 +169,25 @@ public final class ConsumerApi {
         });
     }
 
+    /**
+     * Whether {@code principal} may act as the consumer: it registered it, and still holds {@code consume} on each of
+     * its topics and {@code group} on its group (a grant taken away stops its polls). An id this broker does not
+     * know is left to the service, which answers {@code not_registered}.
+     */
+    private void authorize(Principal principal, String consumerId) {
+        Optional<ConsumerRegistration> registration = consumers.registration(consumerId);
+        if (registration.isEmpty()) {
+            return;
+        }
+        ConsumerRegistration r = registration.get();
+        if (!principal.owns(r.principal())) {
+            throw Errors.FORBIDDEN.exception("consumer '" + consumerId + "' was registered by another principal");
+        }
+        for (String t : r.topics()) {
+            principal.require(Grant.Kind.CONSUME, t);
+        }
+        principal.require(Grant.Kind.GROUP, r.group());
+    }
 
     private static RunnelException toError(Throwable error) {
         Throwable cause = Futures.unwrap(error);

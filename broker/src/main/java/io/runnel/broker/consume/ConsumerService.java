@@ -1,5 +1,6 @@
 package io.runnel.broker.consume;
 
+import io.runnel.discovery.ConsumerRegistration;
 import io.runnel.broker.common.TopicNames;
 import io.runnel.discovery.Cluster;
 import io.runnel.discovery.ClusterState;
@@ -128,6 +129,17 @@ public final class ConsumerService implements AutoCloseable {
      */
     public CompletableFuture<Void> register(String consumerId, String group, List<String> topics,
                                             StartPosition onNewGroup) {
+        return register(consumerId, group, topics, onNewGroup, null);
+    }
+
+    /**
+     * {@link #register(String, String, List, StartPosition)} by an authenticated principal, whom the registration
+     * records: the future fails with {@code forbidden} when another principal registered the same consumer id.
+     *
+     * @param owner the principal's name, {@code null} without authentication
+     */
+    public CompletableFuture<Void> register(String consumerId, String group, List<String> topics,
+                                            StartPosition onNewGroup, String owner) {
         requireId(consumerId);
         if (group == null || group.isBlank()) {
             throw new IllegalArgumentException("group must not be empty");
@@ -144,7 +156,12 @@ public final class ConsumerService implements AutoCloseable {
         if (thread.closed()) {
             throw GroupThread.closedException();
         }
-        return membership.register(consumerId, group, List.copyOf(new TreeSet<>(topics)), onNewGroup);
+        return membership.register(consumerId, group, List.copyOf(new TreeSet<>(topics)), onNewGroup, owner);
+    }
+
+    /** The cluster-wide registration of a consumer, if it is registered (as far as this broker knows). Any thread. */
+    public Optional<ConsumerRegistration> registration(String consumerId) {
+        return membership.registration(consumerId);
     }
 
     /**

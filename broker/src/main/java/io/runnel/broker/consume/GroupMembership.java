@@ -1,5 +1,9 @@
 package io.runnel.broker.consume;
 
+import io.runnel.broker.common.Errors;
+import io.runnel.discovery.Rejection;
+import io.runnel.discovery.MetadataRejectedException;
+import java.util.Optional;
 import io.runnel.broker.common.Futures;
 import io.runnel.discovery.Cluster;
 import io.runnel.discovery.ConsumerRegistration;
@@ -59,13 +63,21 @@ final class GroupMembership {
      * Registers (or updates) a consumer cluster-wide; completes once this broker applied it, with its start
      * positions fixed. Any thread.
      */
-    CompletableFuture<Void> register(String consumerId, String group, List<String> topics, StartPosition onNewGroup) {
+    CompletableFuture<Void> register(String consumerId, String group, List<String> topics, StartPosition onNewGroup,
+                                     String owner) {
+        ConsumerRegistration existing = cluster.state().consumers().get(consumerId);
+        if (existing != null && existing.principal() != null && !existing.principal().equals(owner)) {
+            return CompletableFuture.failedFuture(notOwner(consumerId));
+        }
         cluster.reportConsumerActivity(consumerId, 0);
         CompletableFuture<Void> done = new CompletableFuture<>();
-        cluster.registerConsumer(new ConsumerRegistration(group, consumerId, topics, onNewGroup.wireName()))
+        cluster.registerConsumer(new ConsumerRegistration(group, consumerId, topics, onNewGroup.wireName(), owner))
                 .whenComplete((v, e) -> {
                     if (e != null) {
-                        done.completeExceptionally(Futures.unwrap(e));
+                        Throwable cause = Futures.unwrap(e);
+                        // Two principals raced for one id: the metadata kept the first.
+                        done.completeExceptionally(cause instanceof MetadataRejectedException r
+                                && r.reason() == Rejection.NOT_OWNER ? notOwner(consumerId) : cause);
                         return;
                     }
                     thread.submit(done, () -> {
@@ -78,6 +90,16 @@ final class GroupMembership {
                     });
                 });
         return done;
+    }
+
+    /** The consumer's cluster-wide registration. Any thread. */
+    Optional<ConsumerRegistration> registration(String consumerId) {
+        return Optional.ofNullable(cluster.state().consumers().get(consumerId));
+    }
+
+    private static RuntimeException notOwner(String consumerId) {
+        return Errors.FORBIDDEN.exception("consumer '" + consumerId + "' was registered by another principal; "
+                + "use a consumer id of your own");
     }
 
     /** Removes a consumer cluster-wide; completes once this broker applied the removal. Any thread. */

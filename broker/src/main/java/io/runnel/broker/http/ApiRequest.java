@@ -3,6 +3,7 @@ package io.runnel.broker.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.runnel.broker.security.Principal;
 import java.util.Map;
 import java.util.concurrent.Executor;
 
@@ -18,9 +19,11 @@ import java.util.concurrent.Executor;
  * @param alloc      allocator for reply bodies
  * @param eventLoop  the connection's event loop, for finishing replies off threads that must stay
  *                   lean (such as the storage writer)
+ * @param principal  who sent it: {@link Principal#ANONYMOUS} with client authentication off, {@link Principal#NONE}
+ *                   on an open route with it on; routes check grants with {@link Principal#require}
  */
 public record ApiRequest(FullHttpRequest http, Map<String, String> pathParams, QueryParams query, ByteBufAllocator alloc,
-        Executor eventLoop) {
+        Executor eventLoop, Principal principal) {
 
     public ByteBuf body() {
         return http.content();

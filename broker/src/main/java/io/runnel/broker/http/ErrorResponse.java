@@ -14,9 +14,13 @@ import io.runnel.broker.common.RunnelException;
 /**
  * The HTTP edge of the error catalog: a {@link RunnelException} becomes the status of its {@link Errors} code
  * and the JSON body {@code {"error": "<kind>", "message": "<what to fix>"}}, with {@code Retry-After} for a
- * retriable error and {@code Allow} for a 405. The only place that maps an error to HTTP.
+ * retriable error, {@code Allow} for a 405 and
+ * {@code WWW-Authenticate} for a 401. The only place that maps an error to HTTP.
  */
 public final class ErrorResponse {
+    /** What a 401 offers: an API key as a bearer token, or a user name and password. */
+    static final String WWW_AUTHENTICATE = "Bearer realm=\"runnel\", Basic realm=\"runnel\", charset=\"UTF-8\"";
+
     private ErrorResponse() {
     }
 
@@ -46,6 +50,9 @@ public final class ErrorResponse {
         }
         if (error.allow() != null) {
             response.headers().set(HttpHeaderNames.ALLOW, error.allow());
+        }
+        if (error.error() == Errors.UNAUTHORIZED) {
+            response.headers().add(HttpHeaderNames.WWW_AUTHENTICATE, WWW_AUTHENTICATE);
         }
         return response;
     }

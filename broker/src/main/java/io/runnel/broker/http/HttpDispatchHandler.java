@@ -3,6 +3,8 @@ package io.runnel.broker.http;
 import io.runnel.broker.common.Futures;
 import io.runnel.broker.common.RunnelException;
 import io.runnel.broker.common.Errors;
+import io.runnel.broker.security.Authenticator;
+import io.runnel.broker.security.Principal;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -13,8 +15,11 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.handler.codec.DecoderException;
 import java.io.IOException;
+import javax.net.ssl.SSLException;
 import java.util.ArrayDeque;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
@@ -31,20 +36,35 @@ import org.slf4j.LoggerFactory;
  * this handler's state single-threaded. Keep-alive follows the request ({@code Connection} header
  * and HTTP version).
  *
+ * <p>With client authentication on, every route but the open ones ({@code /status}) first needs a principal:
+ * an API key ({@code Authorization: Bearer} or {@code X-API-Key}), HTTP Basic, or the TLS client certificate's
+ * CN; without one the answer is 401 and the route never runs. Grants are the route's to check.
+ *
  * <p>Ownership: this handler owns each {@link FullHttpRequest} it receives and releases it when the
  * route's stage completes (or the channel closes first, for queued requests).
  */
 public final class HttpDispatchHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(HttpDispatchHandler.class);
 
+    private static final String X_API_KEY = "X-API-Key";
+
     private final Router router;
     private final ConnectionDeadlineHandler deadline;
+    private final Authenticator authenticator;
+    private final boolean clientCertificates;
     private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
     private boolean busy;
+    private Optional<String> certificateName;
 
-    public HttpDispatchHandler(Router router, ConnectionDeadlineHandler deadline) {
+    /**
+     * @param clientCertificates whether TLS requires a client certificate (whose CN may then name the principal)
+     */
+    public HttpDispatchHandler(Router router, ConnectionDeadlineHandler deadline, Authenticator authenticator,
+                               boolean clientCertificates) {
         this.router = router;
         this.deadline = deadline;
+        this.authenticator = authenticator;
+        this.clientCertificates = clientCertificates;
     }
 
     @Override
@@ -72,6 +92,9 @@ public final class HttpDispatchHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof IOException) {
             log.debug("connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        } else if (cause instanceof DecoderException && cause.getCause() instanceof SSLException tls) {
+            // A client without a valid certificate, or speaking another TLS version: its problem, not ours.
+            log.debug("TLS with {} failed: {}", ctx.channel().remoteAddress(), tls.getMessage());
         } else {
             log.warn("unexpected error on connection {}", ctx.channel().remoteAddress(), cause);
         }
@@ -108,11 +131,45 @@ public final class HttpDispatchHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /**
+     * Finds the route, then the principal (at once with authentication off, on an open route, or for credentials
+     * verified before; else once the authenticator checked them, and the route then runs on the event loop).
+     */
     private CompletionStage<HttpReply> route(ChannelHandlerContext ctx, FullHttpRequest request) {
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         Router.Match match = router.match(request.method(), uri.rawPath());
         QueryParams query = QueryParams.parse(request.uri());
-        return match.handler().handle(new ApiRequest(request, match.pathParams(), query, ctx.alloc(), ctx.executor()));
+        if (!authenticator.enabled()) {
+            return match.handler().handle(apiRequest(ctx, request, match, query, Principal.ANONYMOUS));
+        }
+        if (match.open()) {
+            return match.handler().handle(apiRequest(ctx, request, match, query, Principal.NONE));
+        }
+        Authenticator.PresentedCredentials presented = Authenticator.PresentedCredentials.of(
+                request.headers().get(HttpHeaderNames.AUTHORIZATION), request.headers().get(X_API_KEY),
+                certificateName(ctx));
+        CompletableFuture<Principal> principal = authenticator.authenticate(presented);
+        if (principal.isDone()) {
+            return principal.thenCompose(p -> match.handler().handle(apiRequest(ctx, request, match, query, p)));
+        }
+        return principal.thenComposeAsync(p -> match.handler().handle(apiRequest(ctx, request, match, query, p)),
+                ctx.executor());
+    }
+
+    /** The client certificate's CN, looked up once per connection (it cannot change), only where one is required. */
+    private String certificateName(ChannelHandlerContext ctx) {
+        if (!clientCertificates) {
+            return null;
+        }
+        if (certificateName == null) {
+            certificateName = Optional.ofNullable(TlsPeer.commonName(ctx.channel()));
+        }
+        return certificateName.orElse(null);
+    }
+
+    private static ApiRequest apiRequest(ChannelHandlerContext ctx, FullHttpRequest request, Router.Match match,
+                                         QueryParams query, Principal principal) {
+        return new ApiRequest(request, match.pathParams(), query, ctx.alloc(), ctx.executor(), principal);
     }
 
     private FullHttpResponse toResponse(ChannelHandlerContext ctx, FullHttpRequest request, HttpReply reply, Throwable error) {

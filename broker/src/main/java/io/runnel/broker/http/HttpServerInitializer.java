@@ -9,23 +9,26 @@ import io.netty.handler.codec.http.HttpServerCodec;
 /**
  * The pipeline of every HTTP connection, from the socket inwards:
  * <pre>
- * deadline   ConnectionDeadlineHandler   idle and slow-request timeouts (raw bytes)
+ * tls        TlsDetector → SslHandler    with TLS configured: plain HTTP gets a 400 and is closed
+ * deadline   ConnectionDeadlineHandler   idle and slow-request timeouts
  * codec      HttpServerCodec             request line and header limits
  * status     ResponseStatusHandler       counts answers (outbound)
  * limits     RequestLimitsHandler        decoder failures → 400/414/431, Content-Length → 413
  * aggregator JsonHttpObjectAggregator    whole body in memory, chunked bodies → 413
- * dispatch   HttpDispatchHandler         route, one request at a time
+ * dispatch   HttpDispatchHandler         authenticate, route, one request at a time
  * </pre>
  */
 public final class HttpServerInitializer extends ChannelInitializer<Channel> {
     private final Router router;
     private final HttpLimits limits;
     private final ResponseStatusHandler status;
+    private final HttpSecurity security;
 
-    public HttpServerInitializer(Router router, HttpLimits limits, ResponseObserver observer) {
+    public HttpServerInitializer(Router router, HttpLimits limits, ResponseObserver observer, HttpSecurity security) {
         this.router = router;
         this.limits = limits;
         this.status = new ResponseStatusHandler(router.api(), observer);
+        this.security = security;
     }
 
     @Override
@@ -36,11 +39,15 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
                 .setMaxHeaderSize(limits.maxHeaderBytes())
                 .setMaxChunkSize(64 * 1024);
         ChannelPipeline p = ch.pipeline();
+        if (security.tls() != null) {
+            p.addLast("tls", new TlsDetector(security.tls(), limits.readTimeoutMillis()));
+        }
         p.addLast("deadline", deadline);
         p.addLast("codec", new HttpServerCodec(decoder));
         p.addLast("status", status);
         p.addLast("limits", new RequestLimitsHandler(limits.maxBodyBytes()));
         p.addLast("aggregator", new JsonHttpObjectAggregator(limits.maxBodyBytes()));
-        p.addLast("dispatch", new HttpDispatchHandler(router, deadline));
+        p.addLast("dispatch", new HttpDispatchHandler(router, deadline, security.authenticator(),
+                security.tls() != null && security.tls().requiresClientCertificates()));
     }
 }

@@ -1,5 +1,6 @@
 package io.runnel.broker.http;
 
+import io.runnel.broker.security.Grant;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -11,4 +12,12 @@ import java.util.concurrent.CompletionStage;
 @FunctionalInterface
 public interface RouteHandler {
     CompletionStage<HttpReply> handle(ApiRequest request);
+
+    /** {@code handler}, for principals with a grant of {@code kind} only (403 for the others). */
+    static RouteHandler requiring(Grant.Kind kind, RouteHandler handler) {
+        return request -> {
+            request.principal().require(kind, null);
+            return handler.handle(request);
+        };
+    }
 }

@@ -14,7 +14,8 @@ import java.util.Set;
 /**
  * The routes of one port: method plus a path pattern whose {@code {name}} segments match any one
  * segment. An unknown path is a 404; a known path with another method is a 405 with {@code Allow}.
- * Immutable once built; shared by every connection of the port.
+ * A route needs an authenticated principal when client authentication is on, unless it was added with
+ * {@link Builder#open} (probes). Immutable once built; shared by every connection of the port.
  */
 public final class Router {
     private final String api;
@@ -34,8 +35,12 @@ public final class Router {
         return api;
     }
 
-    /** A route that matched: its handler and path parameters. */
-    public record Match(RouteHandler handler, Map<String, String> pathParams) {
+    /**
+     * A route that matched: its handler and path parameters.
+     *
+     * @param open whether it answers without credentials
+     */
+    public record Match(RouteHandler handler, Map<String, String> pathParams, boolean open) {
     }
 
     /**
@@ -53,7 +58,7 @@ public final class Router {
                 continue;
             }
             if (route.method.equals(method)) {
-                return new Match(route.handler, params);
+                return new Match(route.handler, params, route.open);
             }
             allowed.add(route.method.name());
         }
@@ -72,7 +77,7 @@ public final class Router {
         return p.split("/", -1);
     }
 
-    private record Route(HttpMethod method, String[] pattern, RouteHandler handler) {
+    private record Route(HttpMethod method, String[] pattern, RouteHandler handler, boolean open) {
         /** The path parameters when {@code segments} fit the pattern, else {@code null}. */
         Map<String, String> match(String[] segments) {
             if (segments.length != pattern.length) {
@@ -115,7 +120,13 @@ public final class Router {
         }
 
         public Builder route(HttpMethod method, String pattern, RouteHandler handler) {
-            routes.add(new Route(method, split(pattern), handler));
+            routes.add(new Route(method, split(pattern), handler, false));
+            return this;
+        }
+
+        /** A route that answers without credentials even when client authentication is on (probes). */
+        public Builder open(HttpMethod method, String pattern, RouteHandler handler) {
+            routes.add(new Route(method, split(pattern), handler, true));
             return this;
         }
 

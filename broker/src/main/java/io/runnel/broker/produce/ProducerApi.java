@@ -1,5 +1,6 @@
 package io.runnel.broker.produce;
 
+import io.runnel.broker.security.Grant;
 import io.runnel.broker.common.Futures;
 import io.runnel.broker.common.RunnelException;
 import io.runnel.broker.common.Errors;
@@ -68,6 +69,7 @@ public final class ProducerApi {
         if (TopicNames.isInternal(topic)) {
             throw Errors.INVALID_TOPIC.exception("topic '" + topic + "' is internal: names starting with '__' are reserved");
         }
+        request.principal().require(Grant.Kind.PRODUCE, topic);
         String contentType = request.header(HttpHeaderNames.CONTENT_TYPE);
         BodyFormat format = BodyFormat.of(contentType);
         ProduceRouter.Route route = router.route(key);

@@ -52,7 +52,8 @@ final class LocalCluster implements RunnelCluster {
     private final int[] ports;
     private final Map<Option, String> extra;
     private final Broker[] brokers;
-    private final TestHttp http = new TestHttp();
+    private TestHttp http = new TestHttp();
+    private String scheme = "http://";
 
     LocalCluster(Path dir, int size, int ranges, Map<Option, String> extra) {
         this.dir = dir;
@@ -62,6 +63,14 @@ final class LocalCluster implements RunnelCluster {
         this.extra = extra;
         this.brokers = new Broker[size];
         this.ports = freePortsOnAll(size, 5);
+    }
+
+    /** Talks HTTPS to the brokers (started with TLS material in {@code extra}), as a client of {@code tls}. */
+    LocalCluster withTls(javax.net.ssl.SSLContext tls) {
+        http.close();
+        http = new TestHttp(tls);
+        scheme = "https://";
+        return this;
     }
 
     static String address(int broker) {
@@ -219,7 +228,7 @@ final class LocalCluster implements RunnelCluster {
 
     String status(int broker, int port) {
         try {
-            HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create("http://" + address(broker) + ":" + port + "/status"))
+            HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(scheme + address(broker) + ":" + port + "/status"))
                     .timeout(Duration.ofSeconds(2)).GET().build());
             return r.statusCode() == 200 ? "ok" : JSON.readTree(r.body()).path("status").asText();
         } catch (RuntimeException | IOException e) {
@@ -238,17 +247,17 @@ final class LocalCluster implements RunnelCluster {
 
     @Override
     public URI producer(int broker, String path) {
-        return URI.create("http://" + address(broker) + ":" + ports[1] + path);
+        return URI.create(scheme + address(broker) + ":" + ports[1] + path);
     }
 
     @Override
     public URI consumer(int broker, String path) {
-        return URI.create("http://" + address(broker) + ":" + ports[2] + path);
+        return URI.create(scheme + address(broker) + ":" + ports[2] + path);
     }
 
     @Override
     public URI discovery(int broker, String path) {
-        return URI.create("http://" + address(broker) + ":" + ports[0] + path);
+        return URI.create(scheme + address(broker) + ":" + ports[0] + path);
     }
 
     HttpResponse<String> produce(int broker, String topic, String key, String json) {

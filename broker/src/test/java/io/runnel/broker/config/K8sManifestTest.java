@@ -123,4 +123,31 @@ class K8sManifestTest {
         headless.at("/spec/ports").forEach(p -> servicePorts.add(p.get("port").asInt()));
         assertThat(servicePorts).containsExactlyInAnyOrderElementsOf(ports.values());
     }
+
+    @Test
+    void brokersAuthenticateEachOtherAndTheirClientsOverTlsWithSecretsFromSecrets() {
+        Map<String, String> env = environmentOf(0);
+        env.put(Option.ORDINAL.env(), "0");
+        SecurityConfig security = ConfigLoader.load(new String[0], env).security();
+        assertThat(security.clientAuth()).as("client authentication is on").isTrue();
+        assertThat(security.tls()).as("TLS is on").isTrue();
+        assertThat(security.metricsOpen()).isFalse();
+        Map<String, String> mounts = new HashMap<>();
+        container().path("volumeMounts").forEach(m -> mounts.put(m.get("mountPath").asText(), m.get("name").asText()));
+        Map<String, String> secrets = new HashMap<>();
+        statefulSet().at("/spec/template/spec/volumes").forEach(v -> {
+            if (v.has("secret")) {
+                secrets.put(v.get("name").asText(), v.at("/secret/secretName").asText());
+            }
+        });
+        Map<Path, String> expected = Map.of(security.clusterSecretFile(), "runnel-cluster", security.authFile(), "runnel-auth",
+                security.tlsCert(), "runnel-tls", security.tlsKey(), "runnel-tls");
+        expected.forEach((file, secret) -> {
+            String volume = mounts.get(file.getParent().toString());
+            assertThat(volume).as("%s lies in a mounted directory", file).isNotNull();
+            assertThat(secrets.get(volume)).as("%s comes from a Secret", file).isEqualTo(secret);
+        });
+        // The probe needs no credentials (/status is open) but speaks TLS.
+        assertThat(container().at("/readinessProbe/httpGet/scheme").asText()).isEqualTo("HTTPS");
+    }
 }

@@ -15,10 +15,20 @@ public final class TestHttp implements AutoCloseable {
     public static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
+    private final HttpClient http;
+
+    public TestHttp() {
+        this(null);
+    }
+
+    /** A client that speaks TLS with {@code tls} ({@code null}: the JDK's default context). */
+    public TestHttp(javax.net.ssl.SSLContext tls) {
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5));
+        if (tls != null) {
+            b.sslContext(tls);
+        }
+        http = b.build();
+    }
 
     public HttpResponse<String> send(HttpRequest request) {
         try {

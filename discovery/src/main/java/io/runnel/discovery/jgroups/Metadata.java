@@ -33,6 +33,8 @@ final class Metadata {
     private static final byte SNAPSHOT_FORMAT_CONSUMERS = 2;
     /** Snapshot format with consumer registrations and bridges (written now); formats 1 and 2 are still read. */
     static final byte SNAPSHOT_FORMAT_BRIDGES = 3;
+    /** Snapshot format whose consumer registrations name their principal (written now); 1 to 3 are still read. */
+    static final byte SNAPSHOT_FORMAT_PRINCIPALS = 4;
     private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
     private int brokers;          // 0 until InitGenerations
@@ -197,6 +199,11 @@ final class Metadata {
                 || !r.topics().stream().allMatch(Metadata::validTopicName)) {
             return Outcome.rejected(applied, Rejection.MALFORMED, "invalid consumer registration " + r);
         }
+        ConsumerRegistration old = consumers.get(r.consumerId());
+        if (old != null && old.principal() != null && !old.principal().equals(r.principal())) {
+            return Outcome.rejected(applied, Rejection.NOT_OWNER, "consumer '" + r.consumerId()
+                    + "' is registered by another principal");
+        }
         consumers.put(r.consumerId(), r); // idempotent; a new group or topics replace the old registration
         return Outcome.ok(applied, null);
     }
@@ -234,7 +241,7 @@ final class Metadata {
 
     /** Writes the whole metadata (raft snapshots). */
     void writeTo(DataOutput out) throws IOException {
-        out.writeByte(SNAPSHOT_FORMAT_BRIDGES);
+        out.writeByte(SNAPSHOT_FORMAT_PRINCIPALS);
         out.writeLong(applied);
         out.writeInt(brokers);
         out.writeInt(rangesPerBroker);
@@ -249,6 +256,10 @@ final class Metadata {
         out.writeInt(consumers.size());
         for (ConsumerRegistration r : consumers.values()) {
             MetadataCommand.writeRegistration(out, r);
+            out.writeBoolean(r.principal() != null);
+            if (r.principal() != null) {
+                out.writeUTF(r.principal());
+            }
         }
         out.writeInt(bridges.size());
         for (BridgeEntry b : bridges.values()) {
@@ -259,7 +270,7 @@ final class Metadata {
     /** Replaces the whole metadata with what {@link #writeTo} wrote. */
     void readFrom(DataInput in) throws IOException {
         byte format = in.readByte();
-        if (format != SNAPSHOT_FORMAT && format != SNAPSHOT_FORMAT_CONSUMERS && format != SNAPSHOT_FORMAT_BRIDGES) {
+        if (format < SNAPSHOT_FORMAT || format > SNAPSHOT_FORMAT_PRINCIPALS) {
             throw new IOException("unknown metadata snapshot format " + format);
         }
         long newApplied = in.readLong();
@@ -281,6 +292,9 @@ final class Metadata {
             int c = in.readInt();
             for (int i = 0; i < c; i++) {
                 ConsumerRegistration r = MetadataCommand.readRegistration(in);
+                if (format >= SNAPSHOT_FORMAT_PRINCIPALS && in.readBoolean()) {
+                    r = MetadataCommand.owned(r, in.readUTF());
+                }
                 newConsumers.put(r.consumerId(), r);
             }
         }

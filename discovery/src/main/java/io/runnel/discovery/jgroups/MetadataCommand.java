@@ -73,9 +73,13 @@ sealed interface MetadataCommand {
         static final byte TAG = 5;
     }
 
-    /** Registers a consumer in a group, or updates its registration (moves it from another group). */
+    /**
+     * Registers a consumer in a group, or updates its registration (moves it from another group). A registration
+     * with a principal is written under {@link #OWNED_TAG}, with the principal after the fields of tag 6.
+     */
     record RegisterConsumer(ConsumerRegistration registration) implements MetadataCommand {
         static final byte TAG = 6;
+        static final byte OWNED_TAG = 10;
     }
 
     /** Removes a consumer from its group, if it is still in {@code group}. */
@@ -132,8 +136,11 @@ sealed interface MetadataCommand {
                     out.writeUTF(c.name());
                 }
                 case RegisterConsumer c -> {
-                    out.writeByte(RegisterConsumer.TAG);
+                    out.writeByte(c.registration().principal() == null ? RegisterConsumer.TAG : RegisterConsumer.OWNED_TAG);
                     writeRegistration(out, c.registration());
+                    if (c.registration().principal() != null) {
+                        out.writeUTF(c.registration().principal());
+                    }
                 }
                 case RemoveConsumer c -> {
                     out.writeByte(RemoveConsumer.TAG);
@@ -170,6 +177,7 @@ sealed interface MetadataCommand {
             case RemoveFromIsr.TAG -> new RemoveFromIsr(in.readInt(), Math.toIntExact(in.readLong()), readSet(in));
             case AddTopic.TAG -> new AddTopic(in.readUTF());
             case RegisterConsumer.TAG -> new RegisterConsumer(readRegistration(in));
+            case RegisterConsumer.OWNED_TAG -> new RegisterConsumer(owned(readRegistration(in), in.readUTF()));
             case RemoveConsumer.TAG -> new RemoveConsumer(in.readUTF(), in.readUTF());
             case PutBridge.TAG -> new PutBridge(readBridge(in));
             case RemoveBridge.TAG -> new RemoveBridge(readText(in, BridgeEntry.MAX_NAME_BYTES));
@@ -201,6 +209,10 @@ sealed interface MetadataCommand {
             topics.add(in.readUTF());
         }
         return new ConsumerRegistration(group, id, topics, onNewGroup);
+    }
+
+    static ConsumerRegistration owned(ConsumerRegistration r, String principal) {
+        return new ConsumerRegistration(r.group(), r.consumerId(), r.topics(), r.onNewGroup(), principal);
     }
 
     static void writeBridge(DataOutput out, BridgeEntry b) throws IOException {

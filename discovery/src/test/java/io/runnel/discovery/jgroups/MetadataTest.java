@@ -146,6 +146,7 @@ class MetadataTest {
                 new MetadataCommand.SetIsr(1, Integer.MAX_VALUE, 1, Set.of(1)),
                 new MetadataCommand.RemoveFromIsr(0, 9, Set.of(2, 1)),
                 new MetadataCommand.AddTopic("topic.with-ünïcode"),
+                new MetadataCommand.RegisterConsumer(new ConsumerRegistration("g", "c", List.of("t"), "startFromLatest", "ålice")),
                 new MetadataCommand.PutBridge(new BridgeEntry("b", "{}", false)),
                 new MetadataCommand.PutBridge(new BridgeEntry("brïdge-🦀", "{\"to\":\"ü🦀\"}", true)),
                 // 64 KiB of three-byte characters: beyond what writeUTF can hold.
@@ -237,17 +238,19 @@ class MetadataTest {
     }
 
     @Test
-    void snapshotsKeepConsumersAndBridgesInFormat3() throws IOException {
+    void snapshotsKeepConsumersTheirPrincipalsAndBridgesInFormat4() throws IOException {
         Metadata m = initialised(3);
         m.apply(new MetadataCommand.AddTopic("a"));
         m.apply(new MetadataCommand.RegisterConsumer(
                 new ConsumerRegistration("g", "c1", List.of("a"), "startFromLatest")));
+        m.apply(new MetadataCommand.RegisterConsumer(
+                new ConsumerRegistration("g", "c2", List.of("a"), "startFromLatest", "orders-app")));
         m.apply(new MetadataCommand.PutBridge(new BridgeEntry("in", "{\"topic\":\"a\"}", false)));
         String longest = "x".repeat(BridgeEntry.MAX_DEFINITION_BYTES); // more than writeUTF holds
         m.apply(new MetadataCommand.PutBridge(new BridgeEntry("out-🦀", longest, true)));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         m.writeTo(new DataOutputStream(bytes));
-        assertThat(bytes.toByteArray()[0]).isEqualTo(Metadata.SNAPSHOT_FORMAT_BRIDGES);
+        assertThat(bytes.toByteArray()[0]).isEqualTo(Metadata.SNAPSHOT_FORMAT_PRINCIPALS);
 
         Metadata copy = new Metadata();
         copy.apply(new MetadataCommand.PutBridge(new BridgeEntry("stale", "{}", false))); // replaced
@@ -255,6 +258,24 @@ class MetadataTest {
         assertThat(copy.snapshot()).isEqualTo(m.snapshot());
         assertThat(copy.snapshot().bridges()).containsOnlyKeys("in", "out-🦀");
         assertThat(copy.snapshot().bridges().get("out-🦀").paused()).isTrue();
+        assertThat(copy.snapshot().consumers().get("c2").principal()).isEqualTo("orders-app");
+        assertThat(copy.snapshot().consumers().get("c1").principal()).isNull();
+    }
+
+    @Test
+    void aConsumerIdRegisteredByOnePrincipalCannotBeTakenByAnother() {
+        Metadata m = initialised(3);
+        ConsumerRegistration mine = new ConsumerRegistration("g", "c1", List.of("a"), "startFromLatest", "alice");
+        assertThat(m.apply(new MetadataCommand.RegisterConsumer(mine)).isOk()).isTrue();
+        Outcome stolen = m.apply(new MetadataCommand.RegisterConsumer(
+                new ConsumerRegistration("h", "c1", List.of("b"), "startFromLatest", "mallory")));
+        assertThat(stolen.rejection()).isEqualTo(Rejection.NOT_OWNER);
+        Outcome anonymous = m.apply(new MetadataCommand.RegisterConsumer(
+                new ConsumerRegistration("h", "c1", List.of("b"), "startFromLatest")));
+        assertThat(anonymous.rejection()).isEqualTo(Rejection.NOT_OWNER);
+        assertThat(m.snapshot().consumers().get("c1")).isEqualTo(mine);
+        assertThat(m.apply(new MetadataCommand.RegisterConsumer(
+                new ConsumerRegistration("g", "c1", List.of("a", "b"), "startFromLatest", "alice"))).isOk()).isTrue();
     }
 
     @Test

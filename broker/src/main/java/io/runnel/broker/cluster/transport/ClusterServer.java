@@ -1,6 +1,8 @@
 package io.runnel.broker.cluster.transport;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.handler.ssl.SslHandler;
+import io.runnel.broker.security.ServerTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -28,10 +30,12 @@ public final class ClusterServer implements AutoCloseable {
      * @param self      this broker's ordinal
      * @param brokers   the cluster size (valid peer ordinals are 0..brokers-1)
      * @param handshake every connection must complete it before a request is read
+     * @param tls       with TLS material, connections speak TLS first (the handshake runs inside it); {@code null}
+     *                  for plain TCP
      * @throws IllegalStateException naming the address when binding fails
      */
     public static ClusterServer start(NettyTransport transport, String bindAddress, int port, int self, int brokers,
-                                      Handshake handshake, ClusterDispatcher dispatcher) {
+                                      Handshake handshake, ServerTls tls, ClusterDispatcher dispatcher) {
         ChannelGroup children = new DefaultChannelGroup("runnel-cluster", GlobalEventExecutor.INSTANCE);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(transport.acceptors(), transport.workers())
@@ -44,6 +48,11 @@ public final class ClusterServer implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         children.add(ch);
+                        if (tls != null) {
+                            SslHandler ssl = tls.server().newHandler(ch.alloc());
+                            ssl.setHandshakeTimeoutMillis(Handshake.TIMEOUT.toMillis());
+                            ch.pipeline().addLast("ssl", ssl);
+                        }
                         ClusterFrames.addCodec(ch.pipeline());
                         ch.pipeline().addLast("handshake", new ServerHandshakeHandler(handshake, self, brokers, dispatcher));
                     }

@@ -1,6 +1,8 @@
 package io.runnel.broker.cluster.transport;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.handler.ssl.SslHandler;
+import io.runnel.broker.security.ServerTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -58,9 +60,10 @@ public final class PeerClient implements PeerChannel, AutoCloseable {
 
     /**
      * @param localAddress the address to connect from, or {@code null} to let the OS pick (wildcard binds)
+     * @param tls          with TLS material, the connection speaks TLS first; {@code null} for plain TCP
      */
     public PeerClient(NettyTransport transport, Handshake handshake, int self, int peer, InetSocketAddress remote,
-                      String localAddress, PeerListener listener) {
+                      String localAddress, ServerTls tls, PeerListener listener) {
         this.handshake = handshake;
         this.self = self;
         this.peer = peer;
@@ -79,6 +82,11 @@ public final class PeerClient implements PeerChannel, AutoCloseable {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            SslHandler ssl = tls.client().newHandler(ch.alloc(), remote.getHostString(), remote.getPort());
+                            ssl.setHandshakeTimeoutMillis(Handshake.TIMEOUT.toMillis());
+                            ch.pipeline().addLast("ssl", ssl);
+                        }
                         ClusterFrames.addCodec(ch.pipeline());
                         ChannelPromise handshaken = ch.newPromise();
                         ch.attr(HANDSHAKEN).set(handshaken);
