@@ -13,7 +13,11 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 
 /**
  * The client side's event loops and socket settings: native epoll where it loads, NIO elsewhere.
@@ -22,6 +26,8 @@ public final class ClientTransport implements AutoCloseable {
     private final EventLoopGroup group;
     private final Class<? extends SocketChannel> channelClass;
     private final boolean epoll;
+    private SslContext tls;
+    private String authorization;
 
     /**
      * @param threads event-loop threads
@@ -43,6 +49,29 @@ public final class ClientTransport implements AutoCloseable {
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT);
+    }
+
+    /** Speaks TLS (trusting any certificate) and sends {@code apiKey} as a bearer token when not {@code null}. */
+    public ClientTransport secured(boolean useTls, String apiKey) {
+        if (useTls) {
+            try {
+                tls = SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build();
+            } catch (SSLException e) {
+                throw new IllegalStateException("TLS is not available: " + e.getMessage(), e);
+            }
+        }
+        authorization = apiKey == null ? null : "Bearer " + apiKey;
+        return this;
+    }
+
+    /** The client TLS context, or {@code null} for plain HTTP. */
+    public SslContext tls() {
+        return tls;
+    }
+
+    /** The {@code Authorization} header of every request, or {@code null}. */
+    public String authorization() {
+        return authorization;
     }
 
     public EventLoopGroup group() {

@@ -134,7 +134,7 @@ public final class ConsumeDriver {
             this.loop = loop;
             int maxResponse = Math.max(16 << 20, options.maxBytes() * 2 + (64 << 10));
             for (Endpoint e : options.consumerBrokers()) {
-                conns.add(new HttpConnection(transport.bootstrap(), loop, e, maxResponse));
+                conns.add(new HttpConnection(transport, loop, e, maxResponse));
             }
             registeredWith = new boolean[conns.size()];
         }

@@ -1,6 +1,7 @@
 package io.runnel.benchmarks.loadgen;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.handler.ssl.SslContext;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -38,13 +39,17 @@ public final class HttpConnection {
     private Channel channel;
     private CompletableFuture<HttpResult> pending;
     private ScheduledFuture<?> timeout;
+    private final String authorization;
 
     /**
-     * @param template         see {@link ClientTransport#bootstrap()}
+     * @param transport        its {@link ClientTransport#bootstrap()}, TLS and credentials
      * @param loop             the event loop that owns this connection
      * @param maxResponseBytes the largest response body accepted
      */
-    public HttpConnection(Bootstrap template, EventLoop loop, Endpoint endpoint, int maxResponseBytes) {
+    public HttpConnection(ClientTransport transport, EventLoop loop, Endpoint endpoint, int maxResponseBytes) {
+        Bootstrap template = transport.bootstrap();
+        SslContext tls = transport.tls();
+        this.authorization = transport.authorization();
         this.loop = loop;
         this.endpoint = endpoint;
         this.bootstrap = template.clone(loop)
@@ -52,6 +57,9 @@ public final class HttpConnection {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), endpoint.host(), endpoint.port()));
+                        }
                         ch.pipeline().addLast(
                                 new HttpClientCodec(),
                                 new HttpObjectAggregator(maxResponseBytes),
@@ -93,6 +101,9 @@ public final class HttpConnection {
         CompletableFuture<HttpResult> result = new CompletableFuture<>();
         pending = result;
         request.headers().set(HttpHeaderNames.HOST, endpoint.hostHeader());
+        if (authorization != null) {
+            request.headers().set(HttpHeaderNames.AUTHORIZATION, authorization);
+        }
         timeout = loop.schedule(() -> {
             if (pending == result) {
                 Channel ch = channel;

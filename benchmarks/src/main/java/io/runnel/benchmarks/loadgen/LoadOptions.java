@@ -34,6 +34,8 @@ import java.util.regex.Pattern;
  * @param requestTimeout   a request without an answer by then counts as an error
  * @param ioThreads        Netty event-loop threads of the producers
  * @param json             file the results are written to as JSON, or {@code null}
+ * @param tls              speak TLS to the brokers (without checking their certificate: a benchmark, not a client)
+ * @param apiKey           sent as {@code Authorization: Bearer}, or {@code null}
  */
 public record LoadOptions(
         boolean produce,
@@ -57,7 +59,9 @@ public record LoadOptions(
         Duration drain,
         Duration requestTimeout,
         int ioThreads,
-        Path json) {
+        Path json,
+        boolean tls,
+        String apiKey) {
 
     private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
@@ -172,6 +176,8 @@ public record LoadOptions(
                 Other:
                   --request-timeout SEC    a request unanswered by then is an error (default 30)
                   --json FILE              also write the results as JSON
+                  --tls true               HTTPS (the broker's certificate is not checked)
+                  --api-key KEY            send Authorization: Bearer KEY
                   --help                   this text
 
                 Durations accept fractions (0.5). Numbers accept _ separators (150_000).
@@ -266,13 +272,15 @@ public record LoadOptions(
                 durationOpt(opts, "drain", Duration.ofSeconds(10)),
                 durationOpt(opts, "request-timeout", Duration.ofSeconds(30)),
                 intOpt(opts, "io-threads", 1),
-                json == null ? null : Path.of(json));
+                json == null ? null : Path.of(json),
+                Boolean.parseBoolean(opts.getOrDefault("tls", "false")),
+                opts.get("api-key"));
     }
 
     private static final java.util.Set<String> KNOWN = java.util.Set.of(
             "brokers", "connections", "batch", "size", "keys", "rate", "duration", "events", "warmup", "topic",
             "consumers", "group", "consumer-brokers", "poll-timeout", "max-bytes", "from", "drain",
-            "request-timeout", "io-threads", "json");
+            "request-timeout", "io-threads", "json", "tls", "api-key");
 
     private static int intOpt(Map<String, String> opts, String name, int def) {
         long v = longOpt(opts, name, def);

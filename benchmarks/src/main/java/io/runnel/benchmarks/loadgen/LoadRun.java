@@ -25,8 +25,10 @@ public final class LoadRun {
     }
 
     public RunResult run() throws InterruptedException {
-        ClientTransport producerTransport = options.produce() ? new ClientTransport(options.ioThreads(), "loadgen-produce") : null;
-        ClientTransport consumerTransport = options.consume() ? new ClientTransport(1, "loadgen-consume") : null;
+        ClientTransport producerTransport = options.produce()
+                ? new ClientTransport(options.ioThreads(), "loadgen-produce").secured(options.tls(), options.apiKey()) : null;
+        ClientTransport consumerTransport = options.consume()
+                ? new ClientTransport(1, "loadgen-consume").secured(options.tls(), options.apiKey()) : null;
         ProduceDriver producer = producerTransport == null ? null : new ProduceDriver(options, producerTransport);
         ConsumeDriver consumer = consumerTransport == null ? null : new ConsumeDriver(options, consumerTransport);
         try {

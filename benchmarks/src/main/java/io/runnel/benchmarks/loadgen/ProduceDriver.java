@@ -102,7 +102,7 @@ public final class ProduceDriver {
                 loops = transport.group().iterator();
             }
             EventLoop loop = (EventLoop) loops.next();
-            lanes.add(new Lane(new HttpConnection(transport.bootstrap(), loop, brokers.get(c % brokers.size()), 1 << 20)));
+            lanes.add(new Lane(new HttpConnection(transport, loop, brokers.get(c % brokers.size()), 1 << 20)));
         }
         for (Lane lane : lanes) {
             long delay = Math.max(0, startNanos - System.nanoTime());
