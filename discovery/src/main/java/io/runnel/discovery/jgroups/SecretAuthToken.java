@@ -62,7 +62,24 @@ public final class SecretAuthToken extends AuthToken {
         if (key == null || !(token instanceof SecretAuthToken remote) || msg.getSrc() == null) {
             return false;
         }
-        return ClusterSecret.same(remote.proof, proof(key, msg.getSrc()));
+        return ClusterSecret.same(remote.presentedProof(), proof(key, msg.getSrc()));
+    }
+
+    /**
+     * The proof this token carries: read off the wire, or, for a token that never was serialized (a message a
+     * member sends itself, such as a merge leader's MERGE_REQ to itself, is delivered without being written),
+     * the proof of its own member. Only a token made with the key can do the latter, and a token read off the wire
+     * never has the key.
+     */
+    private byte[] presentedProof() {
+        if (proof != null) {
+            return proof;
+        }
+        if (key == null || auth == null) {
+            return null;
+        }
+        Address own = localAddress();
+        return own == null ? null : proof(key, own);
     }
 
     @Override
