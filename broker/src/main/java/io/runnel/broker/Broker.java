@@ -1,5 +1,14 @@
 package io.runnel.broker;
 
+import io.runnel.broker.common.Errors;
+import io.runnel.broker.config.Option;
+import io.runnel.discovery.ClusterState;
+import io.runnel.broker.produce.ProducerLimits;
+import io.runnel.broker.produce.BoundedAppender;
+import io.runnel.broker.cluster.transport.ClusterFrames;
+import io.runnel.broker.http.ConnectionLimiter;
+import io.runnel.broker.http.HttpGuards;
+import io.runnel.broker.common.InFlightBudget;
 import io.runnel.broker.http.HttpSecurity;
 import io.runnel.broker.security.Authenticator;
 import io.runnel.broker.security.ServerTls;
@@ -86,6 +95,8 @@ public final class Broker implements AutoCloseable {
     private HttpServer consumer;
     private BridgeManager bridges;
     private HttpSecurity httpSecurity;
+    private InFlightBudget budget;
+    private HttpGuards guards;
     private volatile BrokerNode node;
     private final StatusRoute.Health health = new StatusRoute.Health() {
         @Override
@@ -190,6 +201,10 @@ public final class Broker implements AutoCloseable {
         steps.run("client authentication", () -> authenticator[0] = sec.clientAuth() ? Authenticator.start(sec.authFile())
                 : Authenticator.disabled());
         httpSecurity = new HttpSecurity(authenticator[0], tls[0]);
+        budget = new InFlightBudget(MemorySizing.check(config));
+        guards = new HttpGuards(budget, new ConnectionLimiter.Counts(config.limits().maxConnections(),
+                config.limits().maxConnectionsPerClient()));
+        metrics.bindLimits(budget, guards.connections()::open, guards.connections()::refused);
 
         // A cluster broker joins the membership and metadata here (blocks until connected, not until ready:
         // /status answers 503 until every range has a generation). The node's own close runs with "serving peers".
@@ -206,17 +221,21 @@ public final class Broker implements AutoCloseable {
 
         ConsumerService consumers = new ConsumerService(new ConsumerContext(store, cluster.ring(), cluster,
                 node.offsetLog(), node::serves, node.readLimit(), new ConsumerConfig(config.consumerTimeout(),
-                config.maxPollWait().toMillis(), config.maxPollBytes()), clock));
+                config.maxPollWait().toMillis(), config.maxPollBytes(), new ConsumerConfig.Limits(config.limits().maxGroups(),
+                config.limits().maxConsumersPerGroup(), config.limits().maxParkedPolls())), clock));
         steps.run("consumer groups", () -> consumers);
 
         EventBodyParser parser = new EventBodyParser(new JsonFactory());
+        BoundedAppender appender = new BoundedAppender(node.appender(), MemorySizing.pendingBytes(config));
+        metrics.bindPending(appender::pendingBytes, appender::refused);
         ProduceService produce = new ProduceService(store, new PartitionChooser(cluster.ring(), node::ledPartitions),
-                topicConfig, clock, node.appender(), name -> cluster.addTopic(name).whenComplete((v, e) -> {
+                topicConfig, clock, appender, name -> cluster.addTopic(name).whenComplete((v, e) -> {
                     if (e != null) {
                         log.warn("adding topic {} to the cluster metadata failed: {}", name, e.toString());
                     }
-                }));
-        ProducerApi producerApi = new ProducerApi(produce, parser, workers, metrics, node.router());
+                }), name -> admitTopic(cluster, name));
+        ProducerApi producerApi = new ProducerApi(produce, parser, workers, metrics, node.router(),
+                new ProducerLimits(budget, config.limits().maxPartitionKeyBytes(), pendingTimeout()));
 
         // Kafka bridges, each on its own thread; closed before the consumer groups and the store they use.
         BridgeServices bridgeServices = new BridgeServices(
@@ -257,8 +276,24 @@ public final class Broker implements AutoCloseable {
     private HttpServer serve(String name, Router router, int port, HttpLimits limits) {
         HttpServer[] server = new HttpServer[1];
         steps.run(name, () -> server[0] = HttpServer.start(transport, config.bindAddress(), port, router, limits,
-                metrics::responded, httpSecurity));
+                metrics::responded, httpSecurity, guards));
         return server[0];
+    }
+
+    /** Refuses a topic the cluster does not have yet once it has max-topics (a soft limit: racing creations pass). */
+    private void admitTopic(Cluster cluster, String name) {
+        ClusterState state = cluster.state();
+        int limit = config.limits().maxTopics();
+        if (!state.topics().contains(name) && Math.max(state.topics().size(), store.topics().size()) >= limit) {
+            metrics.limitExceeded(Option.MAX_TOPICS.key());
+            throw Errors.LIMIT_EXCEEDED.exception("the cluster has " + limit + " topics (max-topics); topic '" + name
+                    + "' cannot be created: write to an existing topic, or raise the limit");
+        }
+    }
+
+    /** A producer waits for replication at most this long before it is told 503 (outcome unknown). */
+    private Duration pendingTimeout() {
+        return config.replicaLag().multipliedBy(2).plusSeconds(5);
     }
 
     /** False once a storage write failed, and while the node is not ready (a cluster broker is forming). */
@@ -286,10 +321,10 @@ public final class Broker implements AutoCloseable {
     }
 
     private ClusterSettings clusterSettings(ClusterSecret secret) {
-        // A producer waits for replication at most this long before it is told 503 (outcome unknown).
-        Duration pendingTimeout = config.replicaLag().multipliedBy(2).plusSeconds(5);
+        Duration pendingTimeout = pendingTimeout();
         return new ClusterSettings(config.brokers(), config.ordinal(), config.bindAddress(), config.clusterPort(),
-                config.gossipPort(), config.replicaLag(), config.failureTimeout(), pendingTimeout, secret, httpSecurity.tls());
+                config.gossipPort(), config.replicaLag(), config.failureTimeout(), pendingTimeout, secret, httpSecurity.tls(),
+                ClusterFrames.maxFrameBytes(config.maxBodyBytes(), config.maxPollBytes()));
     }
 
     public BrokerConfig config() {

@@ -33,7 +33,8 @@ class BadInputIT {
         t = TestBroker.start(dir, Map.of(
                 Option.MAX_BODY_BYTES, "4096",
                 Option.MAX_HEADER_BYTES, "1024",
-                Option.MAX_INITIAL_LINE_BYTES, "512"));
+                Option.MAX_INITIAL_LINE_BYTES, "512",
+                Option.MAX_PARTITION_KEY_BYTES, "100"));
     }
 
     @AfterAll
@@ -143,6 +144,8 @@ class BadInputIT {
     void badOrMissingQueryParametersAre400() {
         assertError(t.post(t.producer("/v1/topic/q/messages?partitionkey=1"), JSON, "{}"), 400, "bad_query");
         assertError(t.post(t.producer("/v1/topic/q/messages?partitionKey="), JSON, "{}"), 400, "invalid_partition_key");
+        assertError(t.post(t.producer("/v1/topic/q/messages?partitionKey=" + "k".repeat(101)), JSON, "{}"), 400,
+                "invalid_partition_key");
         assertError(t.post(t.producer("/v1/topic/q/messages?partitionKey=a&partitionKey=b"), JSON, "{}"), 400, "bad_query");
         // java.net.URI refuses a malformed escape, so this one goes over a raw socket.
         ApiAssertions.assertErrorBody(TestBroker.rawBody(TestBroker.rawExchange(t.broker().producerPort(),

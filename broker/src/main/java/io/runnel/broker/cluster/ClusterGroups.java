@@ -2,7 +2,6 @@ package io.runnel.broker.cluster;
 
 import io.netty.buffer.ByteBufUtil;
 import io.runnel.broker.cluster.transport.ClusterDispatcher;
-import io.runnel.broker.cluster.transport.ClusterFrames;
 import io.runnel.broker.cluster.transport.ClusterMessage;
 import io.runnel.broker.cluster.transport.ClusterMessage.ClusterRequest;
 import io.runnel.broker.cluster.transport.ClusterMessage.GroupBatch;
@@ -226,7 +225,7 @@ final class ClusterGroups implements RemoteGroups {
         return ClusterDispatcher.error(requestId, e);
     }
 
-    private static ClusterMessage pollReply(GroupPoll p, PollResult result) {
+    private ClusterMessage pollReply(GroupPoll p, PollResult result) {
         List<GroupBatch> batches = new ArrayList<>(result.batches().size());
         for (PartitionBatch b : result.batches()) {
             List<byte[]> chunks = new ArrayList<>(b.chunks().size());
@@ -238,12 +237,12 @@ final class ClusterGroups implements RemoteGroups {
         }
         GroupPollReply reply = new GroupPollReply(p.requestId(), batches);
         long bytes = ClusterMessageEncoder.bodyLength(reply);
-        if (bytes > ClusterFrames.MAX_FRAME_BYTES) {
+        if (bytes > settings.maxFrameBytes()) {
             // Sending it would make the peer close the connection (and fail everything else in flight on it).
             log.warn("the poll answer for consumer {} is {} bytes, above the cluster frame limit of {}; answered with an error",
-                    p.consumerId(), bytes, ClusterFrames.MAX_FRAME_BYTES);
+                    p.consumerId(), bytes, settings.maxFrameBytes());
             return ClusterDispatcher.error(p.requestId(), Errors.BAD_QUERY.exception("the poll answer of " + bytes
-                    + " bytes is larger than the cluster frame limit of " + ClusterFrames.MAX_FRAME_BYTES
+                    + " bytes is larger than the cluster frame limit of " + settings.maxFrameBytes()
                     + " bytes; poll with a smaller maxBytes"));
         }
         return reply;

@@ -111,7 +111,8 @@ public final class ClusterNode implements BrokerNode {
         ClusterNode node = new ClusterNode(settings, cluster, store, newTopicConfig, transport);
         try {
             node.server = ClusterServer.start(transport, settings.bindAddress(), settings.clusterPort(), settings.ordinal(),
-                    settings.brokers(), new Handshake(settings.secret()), settings.tls(), node.dispatcher);
+                    settings.brokers(), new Handshake(settings.secret()), settings.tls(), settings.maxFrameBytes(),
+                    node.dispatcher);
             node.peers.start();
             node.replicas.start(TICK_MILLIS, REPORT_MILLIS);
             cluster.addListener(node::onState);

@@ -25,10 +25,12 @@ import java.util.Objects;
  *                       {@link io.runnel.broker.cluster.transport.Handshake} over it
  * @param tls            the broker's TLS material, which the cluster channel then speaks too (mutual TLS with a
  *                       client CA); {@code null} for plain TCP
+ * @param maxFrameBytes  the largest cluster frame ({@link io.runnel.broker.cluster.transport.ClusterFrames#maxFrameBytes}
+ *                       of the body and poll limits, the same on every broker)
  */
 public record ClusterSettings(List<String> hosts, int ordinal, String bindAddress, int clusterPort, int gossipPort,
                               Duration replicaLag, Duration failureTimeout, Duration pendingTimeout,
-                              ClusterSecret secret, ServerTls tls) {
+                              ClusterSecret secret, ServerTls tls, int maxFrameBytes) {
 
     public ClusterSettings {
         hosts = List.copyOf(hosts);

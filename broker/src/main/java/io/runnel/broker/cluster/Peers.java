@@ -29,7 +29,8 @@ final class Peers implements PeerListener, AutoCloseable {
         for (int b = 0; b < settings.brokers(); b++) {
             if (b != settings.ordinal()) {
                 all.put(b, new PeerClient(transport, handshake, settings.ordinal(), b,
-                        new InetSocketAddress(settings.hosts().get(b), settings.clusterPort()), source, settings.tls(), this));
+                        new InetSocketAddress(settings.hosts().get(b), settings.clusterPort()), source, settings.tls(),
+                        settings.maxFrameBytes(), this));
             }
         }
         this.clients = Map.copyOf(all);

@@ -45,11 +45,16 @@ public enum Errors {
     /** The consumer is not (or no longer) registered: register it and retry. */
     NOT_REGISTERED(32, "not_registered", 409, false, 0),
 
-    // ------------------------------------------------------------------ 413, 414, 415, 431: too large or wrong type
+    /** A configured limit (topics, groups, consumers per group) would be exceeded; the message names it. */
+    LIMIT_EXCEEDED(33, "limit_exceeded", 409, false, 0),
+
+    // ------------------------------------------------------------------ 413, 414, 415, 429, 431
     REQUEST_TOO_LARGE(40, "request_too_large", 413, false, 0),
     URI_TOO_LONG(41, "uri_too_long", 414, false, 0),
     UNSUPPORTED_MEDIA_TYPE(42, "unsupported_media_type", 415, false, 0),
     HEADERS_TOO_LARGE(43, "headers_too_large", 431, false, 0),
+    /** The broker's budget of bytes in flight, or a client's share of its connections, is used up: retry later. */
+    TOO_MANY_REQUESTS(44, "too_many_requests", 429, true, 1),
 
     // ------------------------------------------------------------------ 500: a bug or a broken store
     INTERNAL_ERROR(50, "internal_error", 500, false, 0),

@@ -53,7 +53,8 @@ public record BrokerConfig(
         int gossipPort,
         Duration replicaLag,
         Duration failureTimeout,
-        SecurityConfig security) {
+        SecurityConfig security,
+        LimitsConfig limits) {
 
     private static final int KIB = 1024;
     private static final int MIB = 1024 * 1024;
@@ -136,6 +137,20 @@ public record BrokerConfig(
         if (security.tlsClientCa() != null && security.tlsCert() == null) {
             problems.add(Option.TLS_CLIENT_CA.names() + " needs " + Option.TLS_CERT.names() + " and " + Option.TLS_KEY.names());
         }
+        Objects.requireNonNull(limits, "limits");
+        range(problems, Option.MAX_IN_FLIGHT_MB, limits.maxInFlightBytes() / MIB, 0, 1 << 20);
+        range(problems, Option.MAX_CONNECTIONS, limits.maxConnections(), 1, 1_000_000);
+        range(problems, Option.MAX_CONNECTIONS_PER_CLIENT, limits.maxConnectionsPerClient(), 1, 1_000_000);
+        range(problems, Option.MAX_TOPICS, limits.maxTopics(), 1, 1_000_000);
+        range(problems, Option.MAX_GROUPS, limits.maxGroups(), 1, 1_000_000);
+        range(problems, Option.MAX_CONSUMERS_PER_GROUP, limits.maxConsumersPerGroup(), 1, 1_000_000);
+        range(problems, Option.MAX_PARKED_POLLS, limits.maxParkedPolls(), 1, 1_000_000);
+        range(problems, Option.MAX_PARTITION_KEY_BYTES, limits.maxPartitionKeyBytes(), 1, 65_536);
+        range(problems, Option.MAX_PENDING_MB, limits.maxPendingBytes() / MIB, 0, 1 << 20);
+        if (limits.maxInFlightBytes() > 0 && limits.maxInFlightBytes() < maxBodyBytes) {
+            problems.add(Option.MAX_IN_FLIGHT_MB.names() + " (" + limits.maxInFlightBytes() / MIB + " MiB) must hold at least one"
+                    + " body of " + Option.MAX_BODY_BYTES.names() + " (" + maxBodyBytes + " bytes)");
+        }
         range(problems, Option.IO_THREADS, ioThreads, 0, 1024);
         range(problems, Option.WORKER_THREADS, workerThreads, 0, 1024);
         if (!problems.isEmpty()) {
@@ -196,6 +211,10 @@ public record BrokerConfig(
         SecurityConfig security = new SecurityConfig(p.optionalPath(Option.CLUSTER_SECRET_FILE),
                 p.optionalPath(Option.AUTH_FILE), p.optionalPath(Option.TLS_CERT), p.optionalPath(Option.TLS_KEY),
                 p.optionalPath(Option.TLS_CLIENT_CA), p.bool(Option.METRICS_OPEN));
+        LimitsConfig limits = new LimitsConfig(p.longValue(Option.MAX_IN_FLIGHT_MB) * MIB, p.integer(Option.MAX_CONNECTIONS),
+                p.integer(Option.MAX_CONNECTIONS_PER_CLIENT), p.integer(Option.MAX_TOPICS), p.integer(Option.MAX_GROUPS),
+                p.integer(Option.MAX_CONSUMERS_PER_GROUP), p.integer(Option.MAX_PARKED_POLLS),
+                p.integer(Option.MAX_PARTITION_KEY_BYTES), p.longValue(Option.MAX_PENDING_MB) * MIB);
         // Values that did not parse fell back to their defaults above, so the range checks below
         // still run: one start of the broker reports everything that needs fixing.
         List<String> problems = new ArrayList<>(p.problems);
@@ -205,7 +224,7 @@ public record BrokerConfig(
                     ordinal, ranges, fsync, fsyncInterval, maxBodyBytes, maxHeaderBytes, maxInitialLineBytes,
                     readTimeout, consumerTimeout, maxPollWait, maxPollBytes, blockCacheMb, writeBufferMb, retention,
                     retentionBytes, ioThreads, workerThreads, bridgesFile, brokers, clusterPort, gossipPort, replicaLag,
-                    failureTimeout, security);
+                    failureTimeout, security, limits);
         } catch (ConfigException e) {
             problems.addAll(e.problems());
         }

@@ -47,7 +47,16 @@ public enum Option {
     TLS_CERT("tls-cert", "", "PEM certificate chain: every HTTP port speaks TLS, and so does the cluster port. Reloaded when it changes. Needs --tls-key."),
     TLS_KEY("tls-key", "", "PEM private key (PKCS#8) of --tls-cert."),
     TLS_CLIENT_CA("tls-client-ca", "", "PEM CA certificates: HTTP clients must present a certificate they signed (its CN is the principal), and brokers check each other's on the cluster port. Needs --tls-cert."),
-    METRICS_OPEN("metrics-open", "false", "`true`: GET /metrics needs no credentials even with --auth-file (for a scraper inside a trusted network).");
+    METRICS_OPEN("metrics-open", "false", "`true`: GET /metrics needs no credentials even with --auth-file (for a scraper inside a trusted network)."),
+    MAX_IN_FLIGHT_MB("max-in-flight-mb", "0", "Budget of request bodies and answers held at once (MiB); a produce request that does not fit gets 429 before its body is read. 0: half of the JVM's direct memory."),
+    MAX_CONNECTIONS("max-connections", "4096", "Most HTTP connections of the broker (all ports); more are answered 503 and closed (1..1000000)."),
+    MAX_CONNECTIONS_PER_CLIENT("max-connections-per-client", "1024", "Most HTTP connections from one client address; more are answered 429 and closed (1..1000000)."),
+    MAX_TOPICS("max-topics", "1000", "Most topics in the cluster; creating another (its first write) gets 409 limit_exceeded (1..1000000)."),
+    MAX_GROUPS("max-groups", "1000", "Most consumer groups in the cluster; registering into another gets 409 limit_exceeded (1..1000000)."),
+    MAX_CONSUMERS_PER_GROUP("max-consumers-per-group", "1000", "Most consumers registered in one group; another gets 409 limit_exceeded (1..1000000)."),
+    MAX_PARKED_POLLS("max-parked-polls", "1000", "Most long polls waiting for data on this broker; a poll past it is answered at once (1..1000000)."),
+    MAX_PARTITION_KEY_BYTES("max-partition-key-bytes", "1024", "Longest partitionKey (UTF-8 bytes); longer gets 400 (1..65536)."),
+    MAX_PENDING_MB("max-pending-mb", "0", "Most produced bytes waiting for the disk or for replicas at once (MiB); a write past it gets 503 overloaded, unstored. 0: a quarter of the JVM's heap.");
 
     private final String key;
     private final String defaultValue;

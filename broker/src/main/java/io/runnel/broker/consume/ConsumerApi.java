@@ -103,6 +103,9 @@ public final class ConsumerApi {
         // after this 200 must be read, so the start positions are fixed before it.
         return registered.handle((v, error) -> {
             if (error != null) {
+                if (Errors.forException(error) == Errors.LIMIT_EXCEEDED) {
+                    metrics.limitExceeded("consumers");
+                }
                 throw toError(error);
             }
             return HttpReply.json(HttpResponseStatus.OK, request.alloc(), json -> {

@@ -9,10 +9,26 @@ import java.time.Duration;
  *                        its group and its partitions go to the others ({@code RUNNEL_CONSUMER_TIMEOUT})
  * @param maxPollWaitMs   the longest a poll waits for data (long poll) before answering empty
  * @param maxPollBytes    the most chunk bytes one poll returns (at least one chunk when data exists)
+ * @param limits          how many groups, consumers per group and parked polls
  */
-public record ConsumerConfig(Duration consumerTimeout, long maxPollWaitMs, int maxPollBytes) {
+public record ConsumerConfig(Duration consumerTimeout, long maxPollWaitMs, int maxPollBytes, Limits limits) {
+
+    /**
+     * @param maxGroups            consumer groups in the cluster (with a registered consumer)
+     * @param maxConsumersPerGroup consumers registered in one group
+     * @param maxParkedPolls       long polls waiting for data on this broker; past it a poll answers at once
+     */
+    public record Limits(int maxGroups, int maxConsumersPerGroup, int maxParkedPolls) {
+        public static final Limits DEFAULT = new Limits(1000, 1000, 1000);
+    }
+
+    /** With the default limits. */
+    public ConsumerConfig(Duration consumerTimeout, long maxPollWaitMs, int maxPollBytes) {
+        this(consumerTimeout, maxPollWaitMs, maxPollBytes, Limits.DEFAULT);
+    }
 
     public ConsumerConfig {
+        java.util.Objects.requireNonNull(limits, "limits");
         if (consumerTimeout == null || consumerTimeout.isNegative() || consumerTimeout.isZero()) {
             throw new IllegalArgumentException("consumerTimeout must be a positive duration, not " + consumerTimeout);
         }

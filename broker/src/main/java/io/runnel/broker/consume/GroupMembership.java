@@ -1,5 +1,7 @@
 package io.runnel.broker.consume;
 
+import java.util.HashSet;
+import java.util.Set;
 import io.runnel.broker.common.Errors;
 import io.runnel.discovery.Rejection;
 import io.runnel.discovery.MetadataRejectedException;
@@ -40,6 +42,7 @@ final class GroupMembership {
     private final IntPredicate leads;
     private final ReadLimit readLimit;
     private final Clock clock;
+    private final ConsumerConfig.Limits limits;
     private PollEngine polls;
 
     GroupMembership(ConsumerContext ctx, GroupState state, GroupThread thread, OffsetCommitter offsets) {
@@ -52,6 +55,7 @@ final class GroupMembership {
         this.leads = ctx.leads();
         this.readLimit = ctx.readLimit();
         this.clock = ctx.clock();
+        this.limits = ctx.config().limits();
     }
 
     /** The poll engine, whose parked polls a rebalance retries (set once, before use). */
@@ -68,6 +72,12 @@ final class GroupMembership {
         ConsumerRegistration existing = cluster.state().consumers().get(consumerId);
         if (existing != null && existing.principal() != null && !existing.principal().equals(owner)) {
             return CompletableFuture.failedFuture(notOwner(consumerId));
+        }
+        if (existing == null || !existing.group().equals(group)) {
+            RuntimeException limit = overLimit(group);
+            if (limit != null) {
+                return CompletableFuture.failedFuture(limit);
+            }
         }
         cluster.reportConsumerActivity(consumerId, 0);
         CompletableFuture<Void> done = new CompletableFuture<>();
@@ -95,6 +105,30 @@ final class GroupMembership {
     /** The consumer's cluster-wide registration. Any thread. */
     Optional<ConsumerRegistration> registration(String consumerId) {
         return Optional.ofNullable(cluster.state().consumers().get(consumerId));
+    }
+
+    /**
+     * The {@code limit_exceeded} for one more member of {@code group}, or {@code null} when it fits (soft limits:
+     * registrations racing on other brokers may pass them by a few).
+     */
+    private RuntimeException overLimit(String group) {
+        int members = 0;
+        Set<String> groups = new HashSet<>();
+        for (ConsumerRegistration r : cluster.state().consumers().values()) {
+            groups.add(r.group());
+            if (r.group().equals(group)) {
+                members++;
+            }
+        }
+        if (members >= limits.maxConsumersPerGroup()) {
+            return Errors.LIMIT_EXCEEDED.exception("group '" + group + "' has " + members + " consumers"
+                    + " (max-consumers-per-group); another cannot join it");
+        }
+        if (!groups.contains(group) && groups.size() >= limits.maxGroups()) {
+            return Errors.LIMIT_EXCEEDED.exception("the cluster has " + groups.size() + " consumer groups (max-groups);"
+                    + " group '" + group + "' cannot be created: join an existing group, or raise the limit");
+        }
+        return null;
     }
 
     private static RuntimeException notOwner(String consumerId) {

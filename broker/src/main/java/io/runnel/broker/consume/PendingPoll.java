@@ -19,6 +19,8 @@ final class PendingPoll {
     /** {@link PollEngine#onAppend} hints seen when the last read was planned. */
     Map<TopicPartition, Long> hintsAtPlan = Map.of();
     ScheduledFuture<?> timer;
+    /** Whether {@link PollEngine} counts it among its parked polls. */
+    boolean counted;
 
     PendingPoll(GroupMember member, CompletableFuture<PollResult> future, int maxBytes, long deadlineNanos,
                 CompletableFuture<Void> commit) {

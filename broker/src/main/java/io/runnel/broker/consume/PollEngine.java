@@ -47,8 +47,12 @@ final class PollEngine {
     private final ReadLimit readLimit;
     private final Clock clock;
 
+    private final int maxParked;
+
     // Group thread only.
     private final Map<TopicPartition, Set<PendingPoll>> watchers = new HashMap<>();
+    /** Polls parked now (waiting for data or their timeout). */
+    private int parked;
 
     // Shared with onAppend callers.
     /** Partitions some parked poll waits on. */
@@ -68,6 +72,7 @@ final class PollEngine {
         this.leads = ctx.leads();
         this.readLimit = ctx.readLimit();
         this.clock = ctx.clock();
+        this.maxParked = ctx.config().limits().maxParkedPolls();
     }
 
     /** A partition's log grew durably to {@code nextOffset}: wakes the polls parked on it. Any thread; cheap. */
@@ -273,7 +278,8 @@ final class PollEngine {
     /** Nothing to read: waits for an append on one of the member's partitions, or answers empty. */
     private void parkOrFinish(PendingPoll p) {
         long remaining = p.deadlineNanos - System.nanoTime();
-        if (remaining <= 0) {
+        if (remaining <= 0 || parked >= maxParked) {
+            // Past max-parked-polls a long poll answers at once (empty), as a short one would: its client polls again.
             finishAfterCommit(p);
             return;
         }
@@ -297,12 +303,15 @@ final class PollEngine {
             }
         }
         p.timer = thread.schedule(() -> {
-            p.timer = null;
             if (isCurrent(p)) {
                 unpark(p);
                 finishAfterCommit(p);
+            } else {
+                unpark(p);
             }
         }, remaining);
+        p.counted = true;
+        parked++;
     }
 
     private void drainWakes() {
@@ -321,7 +330,16 @@ final class PollEngine {
         }
     }
 
+    /** Polls parked now. Group thread only. */
+    int parkedPolls() {
+        return parked;
+    }
+
     private void unpark(PendingPoll p) {
+        if (p.counted) {
+            p.counted = false;
+            parked--;
+        }
         for (TopicPartition tp : p.watching) {
             Set<PendingPoll> polls = watchers.get(tp);
             if (polls != null && polls.remove(p) && polls.isEmpty()) {

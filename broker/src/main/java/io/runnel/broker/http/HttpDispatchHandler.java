@@ -3,6 +3,9 @@ package io.runnel.broker.http;
 import io.runnel.broker.common.Futures;
 import io.runnel.broker.common.RunnelException;
 import io.runnel.broker.common.Errors;
+import io.runnel.broker.common.InFlightBudget;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import io.runnel.broker.security.Authenticator;
 import io.runnel.broker.security.Principal;
 import io.netty.channel.ChannelFuture;
@@ -16,6 +19,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import java.io.IOException;
 import javax.net.ssl.SSLException;
 import java.util.ArrayDeque;
@@ -40,6 +44,9 @@ import org.slf4j.LoggerFactory;
  * an API key ({@code Authorization: Bearer} or {@code X-API-Key}), HTTP Basic, or the TLS client certificate's
  * CN; without one the answer is 401 and the route never runs. Grants are the route's to check.
  *
+ * <p>Each request's body was taken from the broker's budget before it was read ({@link RequestBudgetHandler}); the
+ * reservation, and the answer's bytes, are given back once the answer is written or the connection closes.
+ *
  * <p>Ownership: this handler owns each {@link FullHttpRequest} it receives and releases it when the
  * route's stage completes (or the channel closes first, for queued requests).
  */
@@ -52,6 +59,8 @@ public final class HttpDispatchHandler extends ChannelInboundHandlerAdapter {
     private final ConnectionDeadlineHandler deadline;
     private final Authenticator authenticator;
     private final boolean clientCertificates;
+    private final RequestBudgetHandler.Reservations reservations;
+    private final long writeTimeoutMillis;
     private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
     private boolean busy;
     private Optional<String> certificateName;
@@ -59,12 +68,14 @@ public final class HttpDispatchHandler extends ChannelInboundHandlerAdapter {
     /**
      * @param clientCertificates whether TLS requires a client certificate (whose CN may then name the principal)
      */
-    public HttpDispatchHandler(Router router, ConnectionDeadlineHandler deadline, Authenticator authenticator,
-                               boolean clientCertificates) {
+    HttpDispatchHandler(Router router, ConnectionDeadlineHandler deadline, Authenticator authenticator,
+                        boolean clientCertificates, RequestBudgetHandler.Reservations reservations, long writeTimeoutMillis) {
         this.router = router;
         this.deadline = deadline;
         this.authenticator = authenticator;
         this.clientCertificates = clientCertificates;
+        this.reservations = reservations;
+        this.writeTimeoutMillis = writeTimeoutMillis;
     }
 
     @Override
@@ -85,12 +96,13 @@ public final class HttpDispatchHandler extends ChannelInboundHandlerAdapter {
         while ((r = queued.poll()) != null) {
             r.release();
         }
+        reservations.releaseAll();
         super.channelInactive(ctx);
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
+        if (cause instanceof IOException || cause instanceof PrematureChannelClosureException) {
             log.debug("connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         } else if (cause instanceof DecoderException && cause.getCause() instanceof SSLException tls) {
             // A client without a valid certificate, or speaking another TLS version: its problem, not ours.
@@ -111,6 +123,7 @@ public final class HttpDispatchHandler extends ChannelInboundHandlerAdapter {
         busy = true;
         ctx.channel().config().setAutoRead(false);
         deadline.requestReceived();
+        long reserved = reservations.next();
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         CompletionStage<HttpReply> stage;
         try {
@@ -122,8 +135,9 @@ public final class HttpDispatchHandler extends ChannelInboundHandlerAdapter {
             request.release();
             // Back to the event loop at once: the completing thread may be the storage writer.
             try {
-                ctx.executor().execute(() -> write(ctx, toResponse(ctx, request, reply, error), keepAlive));
+                ctx.executor().execute(() -> write(ctx, toResponse(ctx, request, reply, error), keepAlive, reserved));
             } catch (RejectedExecutionException e) {
+                reservations.budget().release(reserved);
                 if (reply != null) {
                     reply.release(); // the event loop is shutting down
                 }
@@ -188,8 +202,15 @@ public final class HttpDispatchHandler extends ChannelInboundHandlerAdapter {
     }
 
 
-    private void write(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+    /**
+     * Writes the answer; the request's reservation and the answer's own bytes stay taken from the budget until it is
+     * written. A client that does not read it within the read timeout (a slow reader of a large poll answer) is
+     * disconnected.
+     */
+    private void write(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive, long reserved) {
+        InFlightBudget budget = reservations.budget();
         if (!ctx.channel().isActive()) {
+            budget.release(reserved);
             response.release();
             return;
         }
@@ -198,8 +219,20 @@ public final class HttpDispatchHandler extends ChannelInboundHandlerAdapter {
         } else {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
+        long held = reserved + response.content().readableBytes();
+        budget.forceAcquire(response.content().readableBytes());
         ChannelFuture written = ctx.writeAndFlush(response);
+        ScheduledFuture<?> slowReader = written.isDone() ? null : ctx.executor().schedule(() -> {
+            if (!written.isDone()) {
+                log.debug("{} did not read its answer within {} ms; closing", ctx.channel().remoteAddress(), writeTimeoutMillis);
+                ctx.close();
+            }
+        }, writeTimeoutMillis, TimeUnit.MILLISECONDS);
         written.addListener(f -> {
+            budget.release(held);
+            if (slowReader != null) {
+                slowReader.cancel(false);
+            }
             if (!keepAlive || !f.isSuccess()) {
                 ctx.close();
                 return;

@@ -27,7 +27,7 @@ public final class HttpServer implements AutoCloseable {
      * @throws IllegalStateException naming the address when binding fails
      */
     public static HttpServer start(NettyTransport transport, String bindAddress, int port, Router router,
-            HttpLimits limits, ResponseObserver observer, HttpSecurity security) {
+            HttpLimits limits, ResponseObserver observer, HttpSecurity security, HttpGuards guards) {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(transport.acceptors(), transport.workers())
                 .channel(transport.serverChannelClass())
@@ -35,7 +35,7 @@ public final class HttpServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childHandler(new HttpServerInitializer(router, limits, observer, security));
+                .childHandler(new HttpServerInitializer(router, limits, observer, security, guards));
         ChannelFuture bound = bootstrap.bind(new InetSocketAddress(bindAddress, port)).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             throw new IllegalStateException("the " + router.api() + " API cannot listen on " + bindAddress + ":" + port

@@ -1,14 +1,11 @@
 package io.runnel.broker.http;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.ssl.SslHandler;
 import io.runnel.broker.common.Errors;
 import io.runnel.broker.security.ServerTls;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -40,12 +37,7 @@ final class TlsDetector extends ByteToMessageDecoder {
             return;
         }
         in.skipBytes(in.readableBytes());
-        ByteBuf body = ErrorResponse.body(ctx.alloc(), Errors.BAD_REQUEST,
-                "this port speaks TLS: use https:// (plain HTTP is not accepted here)");
-        String head = "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: "
-                + body.readableBytes() + "\r\nconnection: close\r\n\r\n";
-        ctx.write(Unpooled.copiedBuffer(head, StandardCharsets.US_ASCII));
-        ctx.writeAndFlush(body).addListener(ChannelFutureListener.CLOSE);
-        ctx.channel().config().setAutoRead(false);
+        RawResponse.writeAndClose(ctx, Errors.BAD_REQUEST.exception(
+                "this port speaks TLS: use https:// (plain HTTP is not accepted here)"));
     }
 }

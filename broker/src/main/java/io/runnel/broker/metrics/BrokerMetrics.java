@@ -1,6 +1,9 @@
 package io.runnel.broker.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.runnel.broker.common.InFlightBudget;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -46,6 +49,7 @@ public final class BrokerMetrics implements AutoCloseable {
     private final Timer produceLatency;
     private final Map<String, Counter[]> responseCounters = new ConcurrentHashMap<>();
     private final Map<String, Counter> pollCounters = new ConcurrentHashMap<>();
+    private final Map<String, Counter> limitCounters = new ConcurrentHashMap<>();
 
     public BrokerMetrics() {
         produceRequests = Counter.builder("runnel.produce.requests")
@@ -82,6 +86,35 @@ public final class BrokerMetrics implements AutoCloseable {
                 .description("RocksDB write batches (each one fsync with fsync=always)").register(registry);
         FunctionCounter.builder("runnel.storage.writer.bytes", store, s -> s.writerStats().bytes()).baseUnit("bytes")
                 .description("Chunk bytes appended by the storage writer").register(registry);
+    }
+
+    /** The budget of bytes in flight and the HTTP connections, with what they refused. */
+    public void bindLimits(InFlightBudget budget, IntSupplier openConnections, LongSupplier refusedConnections) {
+        Gauge.builder("runnel.inflight.bytes", budget, InFlightBudget::used).baseUnit("bytes")
+                .description("Request bodies and answers held now").register(registry);
+        Gauge.builder("runnel.inflight.limit.bytes", budget, InFlightBudget::limit).baseUnit("bytes")
+                .description("The budget of bytes in flight (max-in-flight-mb)").register(registry);
+        FunctionCounter.builder("runnel.inflight.refused", budget, InFlightBudget::refused)
+                .description("Requests answered 429 because the budget was used up").register(registry);
+        Gauge.builder("runnel.http.connections", openConnections, IntSupplier::getAsInt)
+                .description("Open HTTP connections, all ports").register(registry);
+        FunctionCounter.builder("runnel.http.connections.refused", refusedConnections, LongSupplier::getAsLong)
+                .description("Connections closed at once: over max-connections or max-connections-per-client")
+                .register(registry);
+    }
+
+    /** Produced bytes waiting for the disk or replicas ({@code max-pending-mb}), and the writes it refused. */
+    public void bindPending(LongSupplier pendingBytes, LongSupplier refused) {
+        Gauge.builder("runnel.produce.pending.bytes", pendingBytes, LongSupplier::getAsLong).baseUnit("bytes")
+                .description("Produced chunk bytes waiting for the storage writer or for replicas").register(registry);
+        FunctionCounter.builder("runnel.produce.pending.refused", refused, LongSupplier::getAsLong)
+                .description("Writes answered 503 overloaded because max-pending-mb was reached").register(registry);
+    }
+
+    /** A request refused by a configured limit ({@code limit} is the option's name). */
+    public void limitExceeded(String limit) {
+        limitCounters.computeIfAbsent(limit, l -> Counter.builder("runnel.limit.exceeded").tag("limit", l)
+                .description("Requests refused by a configured limit").register(registry)).increment();
     }
 
     /** A produce request was acknowledged. */

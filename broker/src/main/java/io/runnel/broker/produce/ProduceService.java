@@ -26,6 +26,7 @@ public final class ProduceService {
     private final Clock clock;
     private final PartitionAppender appender;
     private final Consumer<String> onNewTopic;
+    private final Consumer<String> admitNewTopic;
     private final Map<String, TopicInfo> topics = new ConcurrentHashMap<>();
 
     /**
@@ -34,6 +35,16 @@ public final class ProduceService {
      */
     public ProduceService(LogStore store, PartitionChooser partitions, TopicConfig newTopicConfig, Clock clock,
             PartitionAppender appender, Consumer<String> onNewTopic) {
+        this(store, partitions, newTopicConfig, clock, appender, onNewTopic, name -> { });
+    }
+
+    /**
+     * @param admitNewTopic asked before a topic the store does not have is created; throws a
+     *                      {@link io.runnel.broker.common.RunnelException} ({@code limit_exceeded}) to refuse it
+     */
+    public ProduceService(LogStore store, PartitionChooser partitions, TopicConfig newTopicConfig, Clock clock,
+            PartitionAppender appender, Consumer<String> onNewTopic, Consumer<String> admitNewTopic) {
+        this.admitNewTopic = admitNewTopic;
         this.store = store;
         this.partitions = partitions;
         this.newTopicConfig = newTopicConfig;
@@ -59,6 +70,9 @@ public final class ProduceService {
     public CompletableFuture<Produced> produce(String topic, String partitionKey, EventBatch batch) {
         TopicInfo info = topics.get(topic);
         if (info == null) {
+            if (store.topic(topic).isEmpty()) {
+                admitNewTopic.accept(topic);
+            }
             info = topics.computeIfAbsent(topic, name -> store.ensureTopic(name, newTopicConfig));
             onNewTopic.accept(topic);
         }

@@ -44,10 +44,12 @@ public final class ProducerApi {
     private final Executor workers;
     private final BrokerMetrics metrics;
     private final ProduceRouter router;
+    private final ProducerLimits limits;
 
     /** @param router where writes go in a cluster (keyed writes to their partition's leader) */
     public ProducerApi(ProduceService service, EventBodyParser parser, Executor workers, BrokerMetrics metrics,
-            ProduceRouter router) {
+            ProduceRouter router, ProducerLimits limits) {
+        this.limits = limits;
         this.service = service;
         this.parser = parser;
         this.workers = workers;
@@ -59,9 +61,7 @@ public final class ProducerApi {
         long started = System.nanoTime();
         request.query().allowOnly("partitionKey");
         String key = request.query().optional("partitionKey").orElse(null);
-        if (key != null && key.isEmpty()) {
-            throw Errors.INVALID_PARTITION_KEY.exception("partitionKey must not be empty; leave it out for round robin");
-        }
+        checkKey(key);
         String topic = request.pathParam("topic");
         if (!TopicNames.isValid(topic)) {
             throw Errors.INVALID_TOPIC.exception(TopicNames.problem(topic));
@@ -104,6 +104,20 @@ public final class ProducerApi {
         }
     }
 
+    private void checkKey(String key) {
+        if (key == null) {
+            return;
+        }
+        if (key.isEmpty()) {
+            throw Errors.INVALID_PARTITION_KEY.exception("partitionKey must not be empty; leave it out for round robin");
+        }
+        int bytes = key.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > limits.maxPartitionKeyBytes()) {
+            throw Errors.INVALID_PARTITION_KEY.exception("partitionKey has " + bytes + " bytes; at most "
+                    + limits.maxPartitionKeyBytes() + " (max-partition-key-bytes)");
+        }
+    }
+
     private static void writeProduced(JsonGenerator json, ProduceService.Produced p) throws IOException {
         json.writeStartObject();
         json.writeStringField("topic", p.topic());
@@ -120,17 +134,35 @@ public final class ProducerApi {
     public CompletableFuture<ProduceService.Produced> produceForwarded(String topic, String key, BodyFormat format,
                                                                       byte[] body) {
         long started = System.nanoTime();
+        long deadline = started + limits.forwardedDeadline().toNanos();
         try {
-            if (key != null && key.isEmpty()) {
-                throw Errors.INVALID_PARTITION_KEY.exception("partitionKey must not be empty; leave it out for round robin");
-            }
+            checkKey(key);
             if (!TopicNames.isValid(topic) || TopicNames.isInternal(topic)) {
                 throw Errors.INVALID_TOPIC.exception(TopicNames.problem(topic));
             }
             if (!(router.route(key) instanceof ProduceRouter.Route.Local)) {
                 throw Errors.NOT_LEADER.exception("the partition's leader changed while the request was forwarded; retry");
             }
-            return produceLocally(topic, key, format, () -> body, started)
+            // The forwarding broker holds the body too, but on its own budget: this broker's memory needs its own.
+            if (!limits.budget().tryAcquire(body.length)) {
+                throw limits.budget().exhausted(body.length);
+            }
+            Supplier<byte[]> unlessLate = () -> {
+                if (System.nanoTime() - deadline > 0) {
+                    // The forwarding broker stopped waiting: storing it now would acknowledge nobody.
+                    throw Errors.REQUEST_TIMEOUT.exception("the forwarded request waited here longer than its sender"
+                            + " waits for the answer; it was not stored; retry");
+                }
+                return body;
+            };
+            CompletableFuture<ProduceService.Produced> produced;
+            try {
+                produced = produceLocally(topic, key, format, unlessLate, started);
+            } catch (RuntimeException e) {
+                limits.budget().release(body.length);
+                throw e;
+            }
+            return produced.whenComplete((p, e) -> limits.budget().release(body.length))
                     .exceptionallyCompose(error -> CompletableFuture.failedFuture(toError(error, topic)));
         } catch (RunnelException e) {
             return CompletableFuture.failedFuture(e);

@@ -80,10 +80,10 @@ class ClusterOptionsTest {
     @Test
     void settingsGiveTheGossipEndpoints() {
         ClusterSettings s = new ClusterSettings(List.of("127.0.0.1", "127.0.0.2", "::1"), 1, "127.0.0.2", 9254, 7800,
-                Duration.ofSeconds(2), Duration.ofMillis(1500), Duration.ofSeconds(9), SECRET, null);
+                Duration.ofSeconds(2), Duration.ofMillis(1500), Duration.ofSeconds(9), SECRET, null, 1 << 20);
         assertThat(s.gossipMembers()).containsExactly("127.0.0.1:7800", "127.0.0.2:7800", "[::1]:7800");
         assertThatThrownBy(() -> new ClusterSettings(List.of("a"), 1, "a", 1, 2, Duration.ZERO, Duration.ZERO, Duration.ZERO,
-                SECRET, null))
+                SECRET, null, 1 << 20))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

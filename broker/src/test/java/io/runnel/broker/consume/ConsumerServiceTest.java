@@ -451,6 +451,39 @@ class ConsumerServiceTest {
     }
 
     @Test
+    void pastMaxParkedPollsALongPollAnswersAtOnce() throws Exception {
+        service.close();
+        service = service(new ConsumerConfig(CONSUMER_TIMEOUT, 30_000, 1 << 20, new ConsumerConfig.Limits(1000, 1000, 1)));
+        register("c1", "g1", StartPosition.LATEST, "t");
+        register("c2", "g2", StartPosition.LATEST, "t");
+        CompletableFuture<PollResult> parked = service.poll("c1", 30_000, 0);
+        service.groups().get(WAIT_S, TimeUnit.SECONDS); // calls run in order: c1's poll is parked
+        assertThat(service.poll("c2", 30_000, 0).get(WAIT_S, TimeUnit.SECONDS).isEmpty()).as("over the limit").isTrue();
+        assertThat(parked).isNotDone();
+        produce("t", 1, "1");
+        assertThat(Polled.values(parked.get(WAIT_S, TimeUnit.SECONDS))).containsExactly("1");
+        // The slot is free again: c1's next long poll (it has read everything) parks.
+        CompletableFuture<PollResult> again = service.poll("c1", 30_000, 0);
+        service.groups().get(WAIT_S, TimeUnit.SECONDS);
+        assertThat(again).isNotDone();
+    }
+
+    @Test
+    void registrationsPastTheGroupLimitsAreRefused() throws Exception {
+        service.close();
+        service = service(new ConsumerConfig(CONSUMER_TIMEOUT, 30_000, 1 << 20, new ConsumerConfig.Limits(2, 2, 1000)));
+        register("a1", "a", StartPosition.LATEST, "t");
+        register("a2", "a", StartPosition.LATEST, "t");
+        assertThat(cause(service.register("a3", "a", List.of("t"), StartPosition.LATEST)))
+                .isInstanceOfSatisfying(RunnelException.class, e -> assertThat(e.error()).isEqualTo(Errors.LIMIT_EXCEEDED))
+                .hasMessageContaining("max-consumers-per-group");
+        register("b1", "b", StartPosition.LATEST, "t");
+        assertThat(cause(service.register("c1", "c", List.of("t"), StartPosition.LATEST)))
+                .hasMessageContaining("max-groups");
+        register("a1", "a", StartPosition.LATEST, "t"); // registering again is not a new member
+    }
+
+    @Test
     void longPollIsCappedByTheConfiguredWait() throws Exception {
         service.close();
         service = service(new ConsumerConfig(CONSUMER_TIMEOUT, 100, 1 << 20));

@@ -48,7 +48,8 @@ class HttpPipelineTest {
     private EmbeddedChannel frozenChannel() {
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.freezeTime();
-        ch.pipeline().addLast(new HttpServerInitializer(router, LIMITS, (api, status) -> statuses.add(api + ":" + status), HttpSecurity.none()));
+        ch.pipeline().addLast(new HttpServerInitializer(router, LIMITS, (api, status) -> statuses.add(api + ":" + status), HttpSecurity.none(),
+                HttpGuards.unlimited()));
         return ch;
     }
 

@@ -9,15 +9,21 @@ import java.util.List;
 /**
  * Splits the stream into frames ({@code length:int32 | body}) and checks each length against the current limit
  * before anything of the body is buffered: a small one ({@link Handshake#MAX_FRAME_BYTES}) until the handshake
- * completed, {@link ClusterFrames#MAX_FRAME_BYTES} after ({@link #authenticated}). A longer frame closes the
+ * completed, {@link ClusterFrames#maxFrameBytes} after ({@link #authenticated}). A longer frame closes the
  * connection. Emits each frame's body as a retained slice (released by the message decoder).
  */
 final class ClusterFrameDecoder extends ByteToMessageDecoder {
+    private final int maxFrameBytes;
     private int limit = Handshake.MAX_FRAME_BYTES;
+
+    /** @param maxFrameBytes the limit once the handshake completed ({@link ClusterFrames#maxFrameBytes}) */
+    ClusterFrameDecoder(int maxFrameBytes) {
+        this.maxFrameBytes = maxFrameBytes;
+    }
 
     /** The handshake completed: frames up to the full size are read from now on. Event loop only. */
     void authenticated() {
-        limit = ClusterFrames.MAX_FRAME_BYTES;
+        limit = maxFrameBytes;
     }
 
     @Override

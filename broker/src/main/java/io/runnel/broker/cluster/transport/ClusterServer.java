@@ -30,12 +30,14 @@ public final class ClusterServer implements AutoCloseable {
      * @param self      this broker's ordinal
      * @param brokers   the cluster size (valid peer ordinals are 0..brokers-1)
      * @param handshake every connection must complete it before a request is read
+     * @param maxFrameBytes the largest frame read after the handshake ({@link ClusterFrames#maxFrameBytes})
      * @param tls       with TLS material, connections speak TLS first (the handshake runs inside it); {@code null}
      *                  for plain TCP
      * @throws IllegalStateException naming the address when binding fails
      */
     public static ClusterServer start(NettyTransport transport, String bindAddress, int port, int self, int brokers,
-                                      Handshake handshake, ServerTls tls, ClusterDispatcher dispatcher) {
+                                      Handshake handshake, ServerTls tls, int maxFrameBytes,
+                                      ClusterDispatcher dispatcher) {
         ChannelGroup children = new DefaultChannelGroup("runnel-cluster", GlobalEventExecutor.INSTANCE);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(transport.acceptors(), transport.workers())
@@ -53,7 +55,7 @@ public final class ClusterServer implements AutoCloseable {
                             ssl.setHandshakeTimeoutMillis(Handshake.TIMEOUT.toMillis());
                             ch.pipeline().addLast("ssl", ssl);
                         }
-                        ClusterFrames.addCodec(ch.pipeline());
+                        ClusterFrames.addCodec(ch.pipeline(), maxFrameBytes);
                         ch.pipeline().addLast("handshake", new ServerHandshakeHandler(handshake, self, brokers, dispatcher));
                     }
                 });
