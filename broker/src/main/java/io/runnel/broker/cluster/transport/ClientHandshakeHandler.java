@@ -56,6 +56,7 @@ final class ClientHandshakeHandler extends SimpleChannelInboundHandler<ClusterMe
             ctx.writeAndFlush(new Proof(0, handshake.clientProof(clientNonce, c.nonce(), self, peer)));
             ClusterFrames.authenticated(ctx.pipeline());
             ctx.pipeline().replace(this, "handler", new PeerClientHandler(client));
+            Heartbeat.client(ctx.pipeline(), "handler");
             done.trySuccess();
             return;
         }

@@ -30,6 +30,7 @@ import java.util.Objects;
  *   <li>{@link GroupLagRequest} → {@link GroupLagReply}, {@link GroupSeekRequest} → {@link GroupSeekReply}:
  *       a group's lag, or a seek, in the partitions the receiver leads.</li>
  *   <li>{@link BridgeStatusRequest} → {@link BridgeStatusReply}: the counters of a bridge the receiver runs.</li>
+ *   <li>{@link Ping} → {@link Pong}: keeps an idle connection alive ({@link Heartbeat}).</li>
  * </ul>
  */
 public sealed interface ClusterMessage {
@@ -37,9 +38,10 @@ public sealed interface ClusterMessage {
     /**
      * Version of this frame format, exchanged in {@link Hello} (2: truncation points carry the leader's log start;
      * 3: generation versions are int32; 4: typed requests with error codes instead of relayed HTTP answers; 5: a
-     * mutual HMAC handshake over the cluster secret opens every connection).
+     * mutual HMAC handshake over the cluster secret opens every connection; 6: {@link Ping} and {@link Pong} keep an
+     * idle connection alive, and a connection silent for longer than {@link Heartbeat#IDLE_TIMEOUT} is closed).
      */
-    int PROTOCOL_VERSION = 5;
+    int PROTOCOL_VERSION = 6;
 
     /** The id that pairs a request with its answer; 0 for {@link Hello}. */
     long requestId();
@@ -62,6 +64,18 @@ public sealed interface ClusterMessage {
             Objects.requireNonNull(nonce, "nonce");
             Objects.requireNonNull(proof, "proof");
         }
+    }
+
+    /** Sent by a client connection that had nothing else to send for {@link Heartbeat#PING_INTERVAL}. */
+    record Ping(long requestId) implements ClusterRequest {
+        @Override
+        public RequestType type() {
+            return RequestType.PING;
+        }
+    }
+
+    /** The answer to a {@link Ping}. */
+    record Pong(long requestId) implements ClusterMessage {
     }
 
     /** The client's proof that it knows the cluster secret; the connection carries requests from then on. */

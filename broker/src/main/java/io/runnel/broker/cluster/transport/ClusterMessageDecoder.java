@@ -149,6 +149,8 @@ public final class ClusterMessageDecoder extends MessageToMessageDecoder<ByteBuf
             }
             case ClusterMessageEncoder.GROUP_COMMIT -> new GroupCommit(id, requireString(in));
             case ClusterMessageEncoder.GROUP_COMMIT_REPLY -> new GroupCommitReply(id);
+            case ClusterMessageEncoder.PING -> new ClusterMessage.Ping(id);
+            case ClusterMessageEncoder.PONG -> new ClusterMessage.Pong(id);
             case ClusterMessageEncoder.GROUP_LAG -> new GroupLagRequest(id, requireString(in));
             case ClusterMessageEncoder.GROUP_LAG_REPLY -> {
                 int n = readCount(in, 30);

@@ -74,6 +74,8 @@ public final class ClusterMessageEncoder extends MessageToByteEncoder<ClusterMes
     static final byte BRIDGE_STATUS_REPLY = 21;
     static final byte CHALLENGE = 22;
     static final byte PROOF = 23;
+    static final byte PING = 24;
+    static final byte PONG = 25;
 
     /** Bytes of a batch besides its topic's and chunks' bytes: the fixed fields and the length prefixes. */
     private static final int BATCH_OVERHEAD = 2 + 4 + 8 + 4 + 4 + 8 + 8 + 4;
@@ -231,6 +233,8 @@ public final class ClusterMessageEncoder extends MessageToByteEncoder<ClusterMes
                 writeString(out, c.consumerId());
             }
             case GroupCommitReply r -> header(out, GROUP_COMMIT_REPLY, r.requestId());
+            case ClusterMessage.Ping p -> header(out, PING, p.requestId());
+            case ClusterMessage.Pong p -> header(out, PONG, p.requestId());
             case GroupLagRequest r -> {
                 header(out, GROUP_LAG, r.requestId());
                 writeString(out, r.group());

@@ -3,6 +3,8 @@ package io.runnel.broker.cluster.transport;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.runnel.broker.cluster.transport.ClusterMessage.ClusterRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +41,22 @@ final class ClusterServerHandler extends SimpleChannelInboundHandler<ClusterMess
             ctx.close();
             return;
         }
+        if (request instanceof ClusterMessage.Ping ping) {
+            reply.reply(new ClusterMessage.Pong(ping.requestId()));
+            return;
+        }
         dispatcher.dispatch(peer, request, reply);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
+            log.warn("closing cluster connection from broker {}: nothing read for {} ms", peer,
+                    Heartbeat.IDLE_TIMEOUT.toMillis());
+            ctx.close();
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
     }
 
     @Override

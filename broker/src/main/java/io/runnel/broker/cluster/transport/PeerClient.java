@@ -63,7 +63,7 @@ public final class PeerClient implements PeerChannel, AutoCloseable {
      * @param tls          with TLS material, the connection speaks TLS first; {@code null} for plain TCP
      */
     public PeerClient(NettyTransport transport, Handshake handshake, int self, int peer, InetSocketAddress remote,
-                      String localAddress, ServerTls tls, PeerListener listener) {
+                      String localAddress, ServerTls tls, int maxFrameBytes, PeerListener listener) {
         this.handshake = handshake;
         this.self = self;
         this.peer = peer;
@@ -87,7 +87,7 @@ public final class PeerClient implements PeerChannel, AutoCloseable {
                             ssl.setHandshakeTimeoutMillis(Handshake.TIMEOUT.toMillis());
                             ch.pipeline().addLast("ssl", ssl);
                         }
-                        ClusterFrames.addCodec(ch.pipeline());
+                        ClusterFrames.addCodec(ch.pipeline(), maxFrameBytes);
                         ChannelPromise handshaken = ch.newPromise();
                         ch.attr(HANDSHAKEN).set(handshaken);
                         ch.pipeline().addLast("handshake", new ClientHandshakeHandler(handshake, self, peer,
@@ -136,6 +136,11 @@ public final class PeerClient implements PeerChannel, AutoCloseable {
             answer.completeExceptionally(new PeerUnavailableException(peer, "not connected"));
             return answer;
         }
+        if (!c.isWritable()) {
+            // Its connection already holds more than the high water mark unsent: queueing more only grows memory.
+            answer.completeExceptionally(new PeerUnavailableException(peer, "its connection is backed up"));
+            return answer;
+        }
         long id = nextRequestId();
         pending.put(id, answer);
         var timer = loop.schedule(() -> {
@@ -152,8 +157,16 @@ public final class PeerClient implements PeerChannel, AutoCloseable {
         return answer;
     }
 
+    /** Sends a {@link ClusterMessage.Ping} (its {@code Pong} only resets the idle timer). Event loop. */
+    void ping() {
+        send(new ClusterMessage.Ping(nextRequestId()));
+    }
+
     /** An answer from the peer (on the event loop). */
     void received(ClusterMessage msg) {
+        if (msg instanceof ClusterMessage.Pong) {
+            return;
+        }
         CompletableFuture<ClusterMessage> waiting = msg instanceof ClusterMessage.ReplicateAck ? null : pending.remove(msg.requestId());
         if (waiting != null) {
             waiting.complete(msg);

@@ -22,5 +22,7 @@ public enum RequestType {
     /** {@link ClusterMessage.GroupSeekRequest}: move a group's offsets in partitions this broker leads. */
     GROUP_SEEK,
     /** {@link ClusterMessage.BridgeStatusRequest}: the counters of a bridge this broker runs. */
-    BRIDGE_STATUS
+    BRIDGE_STATUS,
+    /** {@link ClusterMessage.Ping}: the connection is alive (answered by the transport itself, {@link Heartbeat}). */
+    PING
 }

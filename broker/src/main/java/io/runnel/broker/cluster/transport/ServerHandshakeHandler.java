@@ -69,6 +69,7 @@ final class ServerHandshakeHandler extends SimpleChannelInboundHandler<ClusterMe
             cancelTimeout();
             ClusterFrames.authenticated(ctx.pipeline());
             ctx.pipeline().replace(this, "handler", new ClusterServerHandler(hello.ordinal(), dispatcher));
+            Heartbeat.server(ctx.pipeline(), "handler");
             log.debug("broker {} connected from {}", hello.ordinal(), ctx.channel().remoteAddress());
             return;
         }

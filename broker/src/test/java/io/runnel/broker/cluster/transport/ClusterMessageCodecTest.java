@@ -50,10 +50,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class ClusterMessageCodecTest {
+    private static final int MAX_FRAME = ClusterFrames.maxFrameBytes(1 << 20, 1 << 20);
     private final EmbeddedChannel channel = new EmbeddedChannel();
 
     ClusterMessageCodecTest() {
-        ClusterFrames.addCodec(channel.pipeline());
+        ClusterFrames.addCodec(channel.pipeline(), MAX_FRAME);
         ClusterFrames.authenticated(channel.pipeline());
     }
 
@@ -69,6 +70,8 @@ class ClusterMessageCodecTest {
                 new Hello(0, ClusterMessage.PROTOCOL_VERSION, 2, new byte[32]),
                 new ClusterMessage.Challenge(0, 1, new byte[32], new byte[] {1, 2, 3}),
                 new ClusterMessage.Proof(0, new byte[32]),
+                new ClusterMessage.Ping(42),
+                new ClusterMessage.Pong(42),
                 new ProduceRequest(11, "orders", "customer-ü", true, "{\"a\":1}\n{\"b\":2}\n".getBytes(StandardCharsets.UTF_8)),
                 new ProduceRequest(12, "orders", null, false, new byte[0]),
                 new ProduceReply(13, 5, 1234567890123L, 100),
@@ -237,7 +240,7 @@ class ClusterMessageCodecTest {
 
     @Test
     void oversizedFrameIsRefused() {
-        ByteBuf frame = Unpooled.buffer().writeInt(ClusterFrames.MAX_FRAME_BYTES + 1).writeByte(1);
+        ByteBuf frame = Unpooled.buffer().writeInt(MAX_FRAME + 1).writeByte(1);
         assertThatThrownBy(() -> channel.writeInbound(frame)).isInstanceOf(TooLongFrameException.class);
     }
 
