@@ -224,6 +224,7 @@ public final class Broker implements AutoCloseable {
                 config.maxPollWait().toMillis(), config.maxPollBytes(), new ConsumerConfig.Limits(config.limits().maxGroups(),
                 config.limits().maxConsumersPerGroup(), config.limits().maxParkedPolls())), clock));
         steps.run("consumer groups", () -> consumers);
+        metrics.bindParkedPolls(consumers::parkedPolls, consumers::pollsPastParkLimit);
 
         EventBodyParser parser = new EventBodyParser(new JsonFactory());
         BoundedAppender appender = new BoundedAppender(node.appender(), MemorySizing.pendingBytes(config));

@@ -272,6 +272,16 @@ public final class ConsumerService implements AutoCloseable {
     }
 
     /** Answers pending polls empty and stops the service's threads. Does not close the store. */
+    /** Long polls parked on this broker now. Any thread. */
+    public int parkedPolls() {
+        return polls.parkedPolls();
+    }
+
+    /** Long polls answered at once so far because {@code max-parked-polls} were parked. Any thread. */
+    public long pollsPastParkLimit() {
+        return polls.pollsPastParkLimit();
+    }
+
     @Override
     public void close() {
         if (thread.closed()) {

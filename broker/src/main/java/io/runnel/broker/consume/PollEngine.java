@@ -51,8 +51,10 @@ final class PollEngine {
 
     // Group thread only.
     private final Map<TopicPartition, Set<PendingPoll>> watchers = new HashMap<>();
-    /** Polls parked now (waiting for data or their timeout). */
-    private int parked;
+    /** Polls parked now (waiting for data or their timeout). Written on the group thread only, read by metrics. */
+    private volatile int parked;
+    /** Long polls answered at once because max-parked-polls were parked. Group thread writes, metrics read. */
+    private volatile long pastParkLimit;
 
     // Shared with onAppend callers.
     /** Partitions some parked poll waits on. */
@@ -278,6 +280,9 @@ final class PollEngine {
     /** Nothing to read: waits for an append on one of the member's partitions, or answers empty. */
     private void parkOrFinish(PendingPoll p) {
         long remaining = p.deadlineNanos - System.nanoTime();
+        if (remaining > 0 && parked >= maxParked) {
+            pastParkLimit++;
+        }
         if (remaining <= 0 || parked >= maxParked) {
             // Past max-parked-polls a long poll answers at once (empty), as a short one would: its client polls again.
             finishAfterCommit(p);
@@ -330,9 +335,14 @@ final class PollEngine {
         }
     }
 
-    /** Polls parked now. Group thread only. */
+    /** Polls parked now. Any thread. */
     int parkedPolls() {
         return parked;
+    }
+
+    /** Long polls answered at once so far because max-parked-polls were parked. Any thread. */
+    long pollsPastParkLimit() {
+        return pastParkLimit;
     }
 
     private void unpark(PendingPoll p) {

@@ -111,6 +111,14 @@ public final class BrokerMetrics implements AutoCloseable {
                 .description("Writes answered 503 overloaded because max-pending-mb was reached").register(registry);
     }
 
+    /** Long polls parked now, and those answered at once because max-parked-polls were parked. */
+    public void bindParkedPolls(IntSupplier parked, LongSupplier pastLimit) {
+        Gauge.builder("runnel.poll.parked", parked, IntSupplier::getAsInt)
+                .description("Long polls waiting for data on this broker").register(registry);
+        FunctionCounter.builder("runnel.poll.parked.refused", pastLimit, LongSupplier::getAsLong)
+                .description("Long polls answered at once because max-parked-polls were parked").register(registry);
+    }
+
     /** A request refused by a configured limit ({@code limit} is the option's name). */
     public void limitExceeded(String limit) {
         limitCounters.computeIfAbsent(limit, l -> Counter.builder("runnel.limit.exceeded").tag("limit", l)

@@ -113,6 +113,7 @@ public final class ProducerApi {
         }
         int bytes = key.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         if (bytes > limits.maxPartitionKeyBytes()) {
+            metrics.limitExceeded("max-partition-key-bytes");
             throw Errors.INVALID_PARTITION_KEY.exception("partitionKey has " + bytes + " bytes; at most "
                     + limits.maxPartitionKeyBytes() + " (max-partition-key-bytes)");
         }

@@ -459,6 +459,8 @@ class ConsumerServiceTest {
         CompletableFuture<PollResult> parked = service.poll("c1", 30_000, 0);
         service.groups().get(WAIT_S, TimeUnit.SECONDS); // calls run in order: c1's poll is parked
         assertThat(service.poll("c2", 30_000, 0).get(WAIT_S, TimeUnit.SECONDS).isEmpty()).as("over the limit").isTrue();
+        assertThat(service.parkedPolls()).isEqualTo(1);
+        assertThat(service.pollsPastParkLimit()).isEqualTo(1);
         assertThat(parked).isNotDone();
         produce("t", 1, "1");
         assertThat(Polled.values(parked.get(WAIT_S, TimeUnit.SECONDS))).containsExactly("1");
