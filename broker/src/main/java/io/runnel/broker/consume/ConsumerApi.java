@@ -31,7 +31,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code POST /v1/consumer/poll?consumerId=&timeout=&maxBytes=}: 200 with the JSON array of
  *       {@link PollResponseEncoder}, or 204 with {@code Retry-After: 1} when there is nothing to read.
  *       {@code timeout} is how long to wait for data in ms (default 0: answer at once; capped at
- *       max-poll-wait-ms); {@code maxBytes} defaults to and is capped at max-poll-bytes;</li>
+ *       max-poll-wait-ms); {@code maxBytes} defaults to and is capped at max-poll-bytes. A broker that leads none
+ *       of the consumer's partitions answers 204 at once. Both answers carry {@code Runnel-Broker} (this broker's
+ *       ordinal) and {@code Runnel-Partition-Leaders} (the ordinals of the brokers leading the consumer's
+ *       partitions, e.g. {@code 0,2}; see {@link PartitionLeaders});</li>
  *   <li>{@code POST /v1/consumer/commit?consumerId=}: 204;</li>
  *   <li>{@code POST /v1/consumer/goodbye?consumerId=}: 200.</li>
  * </ul>
@@ -136,11 +139,22 @@ public final class ConsumerApi {
             }
             if (result.isEmpty()) {
                 metrics.polled("empty");
-                return HttpReply.empty(HttpResponseStatus.NO_CONTENT).withHeader(HttpHeaderNames.RETRY_AFTER.toString(), "1");
+                return withLeaders(HttpReply.empty(HttpResponseStatus.NO_CONTENT)
+                        .withHeader(HttpHeaderNames.RETRY_AFTER.toString(), "1"), result.leaders());
             }
             metrics.polled("data");
-            return HttpReply.json(HttpResponseStatus.OK, PollResponseEncoder.encode(result, request.alloc()));
+            return withLeaders(HttpReply.json(HttpResponseStatus.OK, PollResponseEncoder.encode(result, request.alloc())),
+                    result.leaders());
         });
+    }
+
+    /** Says which broker answered and which lead the consumer's partitions (see {@link PartitionLeaders}). */
+    private static HttpReply withLeaders(HttpReply reply, PartitionLeaders leaders) {
+        if (!leaders.known()) {
+            return reply;
+        }
+        return reply.withHeader(PartitionLeaders.BROKER_HEADER, Integer.toString(leaders.broker()))
+                .withHeader(PartitionLeaders.LEADERS_HEADER, leaders.headerValue());
     }
 
     private CompletionStage<HttpReply> commit(ApiRequest request) {

@@ -2,6 +2,7 @@ package io.runnel.broker.consume;
 
 import io.runnel.broker.common.Errors;
 import io.runnel.broker.common.Futures;
+import io.runnel.discovery.Cluster;
 import io.runnel.discovery.TokenRing;
 import io.runnel.storage.Chunk;
 import io.runnel.storage.LogStore;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntPredicate;
 import org.slf4j.Logger;
@@ -26,7 +26,11 @@ import org.slf4j.LoggerFactory;
  * partitions this broker leads, reads them on the poll pool, and on the group thread keeps only what is still
  * the member's to read (a rebalance or seek may have moved a position meanwhile). With nothing to read it
  * parks: an append to one of its partitions ({@link #onAppend}) or a rebalance retries it; the timeout answers
- * it empty.
+ * it empty ({@link ParkedPolls}).
+ *
+ * <p>A broker that leads none of the consumer's assigned partitions answers at once, empty, rather than holding
+ * the poll: every answer says where the consumer's partitions are led ({@link PartitionLeaders}), so a client
+ * that polls every broker concurrently keeps long polls only where its partitions are.
  *
  * <p>A consumer has at most one outstanding poll: a new poll answers the earlier one at once with an empty
  * result (the client has evidently given up on it) and takes its place. Answers are completed on the poll pool,
@@ -43,26 +47,16 @@ final class PollEngine {
     private final GroupMembership membership;
     private final LogStore store;
     private final TokenRing ring;
+    private final Cluster cluster;
     private final IntPredicate leads;
     private final ReadLimit readLimit;
     private final Clock clock;
 
     private final int maxParked;
 
-    // Group thread only.
-    private final Map<TopicPartition, Set<PendingPoll>> watchers = new HashMap<>();
-    /** Polls parked now (waiting for data or their timeout). Written on the group thread only, read by metrics. */
-    private volatile int parked;
+    private final ParkedPolls parkedPolls;
     /** Long polls answered at once because max-parked-polls were parked. Group thread writes, metrics read. */
     private volatile long pastParkLimit;
-
-    // Shared with onAppend callers.
-    /** Partitions some parked poll waits on. */
-    private final Set<TopicPartition> watched = ConcurrentHashMap.newKeySet();
-    /** Partitions with an append not yet handed to the group thread. */
-    private final Set<TopicPartition> wakeQueue = ConcurrentHashMap.newKeySet();
-    /** Highest next offset reported by {@link #onAppend} per partition: closes the park/append race. */
-    private final ConcurrentHashMap<TopicPartition, Long> appended = new ConcurrentHashMap<>();
 
     PollEngine(ConsumerContext ctx, GroupState state, GroupThread thread, OffsetCommitter offsets, GroupMembership membership) {
         this.state = state;
@@ -71,20 +65,21 @@ final class PollEngine {
         this.membership = membership;
         this.store = ctx.store();
         this.ring = ctx.ring();
+        this.cluster = ctx.cluster();
         this.leads = ctx.leads();
         this.readLimit = ctx.readLimit();
         this.clock = ctx.clock();
         this.maxParked = ctx.config().limits().maxParkedPolls();
+        this.parkedPolls = new ParkedPolls(thread, p -> {
+            if (isCurrent(p)) {
+                attempt(p);
+            }
+        });
     }
 
     /** A partition's log grew durably to {@code nextOffset}: wakes the polls parked on it. Any thread; cheap. */
     void onAppend(String topic, int partition, long nextOffset) {
-        TopicPartition tp = new TopicPartition(topic, partition);
-        appended.merge(tp, nextOffset, Math::max);
-        // Read after the write above: either the parking poll sees the new hint, or we see its watch.
-        if (watched.contains(tp) && wakeQueue.add(tp)) {
-            thread.execute(this::drainWakes);
-        }
+        parkedPolls.onAppend(new TopicPartition(topic, partition), nextOffset);
     }
 
     /** Starts a poll of consumer {@code id}. */
@@ -117,14 +112,7 @@ final class PollEngine {
 
     private void startRead(PendingPoll p) {
         GroupMember m = p.member;
-        Map<TopicPartition, Long> hints = new HashMap<>();
-        for (TopicPartition tp : m.assigned) {
-            Long hint = appended.get(tp);
-            if (hint != null) {
-                hints.put(tp, hint);
-            }
-        }
-        p.hintsAtPlan = hints;
+        p.hintsAtPlan = parkedPolls.hints(m.assigned);
         Map<OffsetKey, Long> initial = new HashMap<>();
         List<ReadTask> plan = plan(m, initial);
         if (plan.isEmpty()) {
@@ -242,7 +230,7 @@ final class PollEngine {
         }
         m.poll = null;
         m.lastSeenMillis = clock.millis();
-        thread.deliver(p.future, new PollResult(batches), null);
+        thread.deliver(p.future, new PollResult(batches, leaders(m)), null);
     }
 
     /**
@@ -277,13 +265,16 @@ final class PollEngine {
         return expected;
     }
 
-    /** Nothing to read: waits for an append on one of the member's partitions, or answers empty. */
+    /**
+     * Nothing to read: waits for an append on one of the member's partitions, or answers empty: at once when
+     * this broker leads none of them (its client reads them elsewhere), else when the timeout elapses.
+     */
     private void parkOrFinish(PendingPoll p) {
         long remaining = p.deadlineNanos - System.nanoTime();
-        if (remaining > 0 && parked >= maxParked) {
+        if (remaining > 0 && parkedPolls.count() >= maxParked) {
             pastParkLimit++;
         }
-        if (remaining <= 0 || parked >= maxParked) {
+        if (remaining <= 0 || parkedPolls.count() >= maxParked) {
             // Past max-parked-polls a long poll answers at once (empty), as a short one would: its client polls again.
             finishAfterCommit(p);
             return;
@@ -292,52 +283,27 @@ final class PollEngine {
         for (TopicPartition tp : p.member.assigned) {
             if (leads.test(tp.partition())) {
                 watching.add(tp);
-                watchers.computeIfAbsent(tp, k -> new HashSet<>()).add(p);
-                watched.add(tp);
             }
         }
-        p.watching = watching;
-        // An append between planning the read and the watch above woke nobody: catch it here.
-        for (TopicPartition tp : watching) {
-            Long now = appended.get(tp);
-            Long then = p.hintsAtPlan.get(tp);
-            if (now != null && (then == null || now > then)) {
-                unpark(p);
-                attempt(p);
-                return;
-            }
+        if (watching.isEmpty() && !p.member.assigned.isEmpty() && !leaders(p.member).answeringBrokerLeads()) {
+            finishAfterCommit(p); // its partitions are led elsewhere: holding the poll would only delay the client
+            return;
+        }
+        if (!parkedPolls.park(p, watching)) {
+            attempt(p); // an append between planning the read and the watch woke nobody: read again
+            return;
         }
         p.timer = thread.schedule(() -> {
+            parkedPolls.unpark(p);
             if (isCurrent(p)) {
-                unpark(p);
                 finishAfterCommit(p);
-            } else {
-                unpark(p);
             }
         }, remaining);
-        p.counted = true;
-        parked++;
-    }
-
-    private void drainWakes() {
-        for (TopicPartition tp : List.copyOf(wakeQueue)) {
-            wakeQueue.remove(tp);
-            Set<PendingPoll> polls = watchers.get(tp);
-            if (polls == null) {
-                continue;
-            }
-            for (PendingPoll p : List.copyOf(polls)) {
-                unpark(p);
-                if (isCurrent(p)) {
-                    attempt(p);
-                }
-            }
-        }
     }
 
     /** Polls parked now. Any thread. */
     int parkedPolls() {
-        return parked;
+        return parkedPolls.count();
     }
 
     /** Long polls answered at once so far because max-parked-polls were parked. Any thread. */
@@ -346,22 +312,12 @@ final class PollEngine {
     }
 
     private void unpark(PendingPoll p) {
-        if (p.counted) {
-            p.counted = false;
-            parked--;
-        }
-        for (TopicPartition tp : p.watching) {
-            Set<PendingPoll> polls = watchers.get(tp);
-            if (polls != null && polls.remove(p) && polls.isEmpty()) {
-                watchers.remove(tp);
-                watched.remove(tp);
-            }
-        }
-        p.watching = Set.of();
-        if (p.timer != null) {
-            p.timer.cancel(false);
-            p.timer = null;
-        }
+        parkedPolls.unpark(p);
+    }
+
+    /** Where the member's partitions are led now, by the metadata. */
+    private PartitionLeaders leaders(GroupMember m) {
+        return PartitionLeaders.of(cluster.ordinal(), m.assigned, ring, cluster.state());
     }
 
     private boolean isCurrent(PendingPoll p) {
@@ -372,7 +328,8 @@ final class PollEngine {
     private void finishAfterCommit(PendingPoll p) {
         p.member.poll = null;
         p.member.lastSeenMillis = clock.millis();
-        p.commit.whenComplete((v, e) -> thread.deliver(p.future, e == null ? PollResult.EMPTY : null,
+        PollResult empty = PollResult.empty(leaders(p.member));
+        p.commit.whenComplete((v, e) -> thread.deliver(p.future, e == null ? empty : null,
                 e == null ? null : Futures.unwrap(e)));
     }
 

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.runnel.broker.config.Option;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -130,6 +131,42 @@ class ClusterConsumerGroupsIT {
             int bb = broker;
             await().atMost(Duration.ofSeconds(10)).until(() -> membersOf(bb, "g3").equals(Set.of("busy")));
             assertThat(assignment(broker, "g3", "busy")).hasSize(cluster.ring.partitionCount());
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aBrokerThatLeadsNoneOfAConsumersPartitionsAnswersItsLongPollAtOnceAndSaysWhichBrokersDo() {
+        // Three consumers of six partitions, round robin: "a" reads 0 and 3, in ranges 0 and 1. Broker 2 leads none.
+        List<String> ids = List.of("a", "b", "c");
+        for (String id : ids) {
+            assertThat(register(0, id, "g4", "clicks").statusCode()).isEqualTo(200);
+        }
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            for (String id : ids) {
+                register(1, id, "g4", "clicks"); // a sign of life: the consumer timeout is short here
+            }
+            Set<Integer> mine = assignment(2, "g4", "a");
+            assertThat(mine).containsExactly(0, 3);
+            Set<Integer> leaders = new TreeSet<>();
+            mine.forEach(p -> leaders.add(cluster.ring.rangeOf(p))); // settled: each range led by its natural leader
+            assertThat(leaders).containsExactly(0, 1);
+
+            // A 30 s long poll (max-poll-wait caps it at 30 s): answered within the client's 15 s only if not held.
+            HttpResponse<String> r = cluster.send(HttpRequest.newBuilder(cluster.consumer(2,
+                    "/v1/consumer/poll?consumerId=a&timeout=30000")).timeout(Duration.ofSeconds(15))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
+            assertThat(r.headers().firstValue("Runnel-Broker")).hasValue("2");
+            assertThat(r.headers().firstValue("Runnel-Partition-Leaders")).hasValue("0,1");
+
+            HttpResponse<String> atLeader = cluster.post(cluster.consumer(0, "/v1/consumer/poll?consumerId=a&timeout=0"));
+            assertThat(atLeader.statusCode()).as(atLeader.body()).isIn(200, 204);
+            assertThat(atLeader.headers().firstValue("Runnel-Broker")).hasValue("0");
+            assertThat(atLeader.headers().firstValue("Runnel-Partition-Leaders")).hasValue("0,1");
+        });
+        for (String id : ids) {
+            cluster.post(cluster.consumer(0, "/v1/consumer/goodbye?consumerId=" + id));
         }
     }
 

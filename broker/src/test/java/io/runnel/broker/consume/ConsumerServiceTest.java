@@ -606,6 +606,72 @@ class ConsumerServiceTest {
     }
 
     @Test
+    void aBrokerThatLeadsNoneOfTheConsumersPartitionsAnswersItsLongPollAtOnceAndNamesTheLeaders() throws Exception {
+        // Broker 1 of a cluster whose only range (all four partitions) broker 0 leads.
+        service.close();
+        service = new ConsumerService(new ConsumerContext(store, ring, new OrdinalOverride(cluster, 1), new LocalOffsetLog(store),
+                p -> false, ReadLimit.NONE, new ConsumerConfig(CONSUMER_TIMEOUT, 30_000, 1 << 20), clock));
+        register("c1", "g", StartPosition.EARLIEST, "t");
+        produce("t", 0, "\"read at broker 0\"");
+
+        // A 30 s long poll: it answers within WAIT_S only if it is not held.
+        PollResult r = service.poll("c1", 30_000, 0).get(WAIT_S, TimeUnit.SECONDS);
+        assertThat(r.isEmpty()).isTrue();
+        assertThat(r.leaders()).isEqualTo(new PartitionLeaders(1, List.of(0)));
+        assertThat(r.leaders().answeringBrokerLeads()).isFalse();
+    }
+
+    @Test
+    void aBrokerThatLeadsSomeOfThePartitionsHoldsTheLongPollAndEveryAnswerNamesTheLeaders() throws Exception {
+        register("c1", "g", StartPosition.LATEST, "t");
+        CompletableFuture<PollResult> parked = service.poll("c1", 20_000, 0);
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !parked.isDone());
+        produce("t", 1, "1");
+        PollResult r = parked.get(WAIT_S, TimeUnit.SECONDS);
+        assertThat(Polled.values(r)).containsExactly("1");
+        assertThat(r.leaders()).isEqualTo(new PartitionLeaders(0, List.of(0)));
+        assertThat(r.leaders().headerValue()).isEqualTo("0");
+
+        PollResult empty = service.poll("c1", 0, 0).get(WAIT_S, TimeUnit.SECONDS);
+        assertThat(empty.isEmpty()).isTrue();
+        assertThat(empty.leaders().answeringBrokerLeads()).isTrue();
+    }
+
+    @Test
+    void aConsumerWithoutPartitionsStillLongPolls() throws Exception {
+        service.close();
+        service = new ConsumerService(new ConsumerContext(store, ring, new OrdinalOverride(cluster, 1), new LocalOffsetLog(store),
+                p -> false, ReadLimit.NONE, new ConsumerConfig(CONSUMER_TIMEOUT, 30_000, 1 << 20), clock));
+        for (int i = 0; i < 5; i++) {
+            register("c" + i, "g", StartPosition.LATEST, "t"); // four partitions: c4 gets none
+        }
+        CompletableFuture<PollResult> idle = service.poll("c4", 20_000, 0);
+        // Held until a rebalance gives it partitions (or its timeout): answering at once would make its client spin.
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !idle.isDone());
+        service.goodbye("c0").get(WAIT_S, TimeUnit.SECONDS);
+        PollResult r = idle.get(WAIT_S, TimeUnit.SECONDS); // now it has partition 0, led by broker 0: answered
+        assertThat(r.leaders().leaders()).containsExactly(0);
+    }
+
+    @Test
+    void aPollServesSeveralPartitionsUpToMaxBytes() throws Exception {
+        register("c1", "g", StartPosition.EARLIEST, "t");
+        String event = "\"" + "z".repeat(200) + "\"";
+        for (int p = 0; p < 4; p++) {
+            for (int i = 0; i < 5; i++) {
+                produce("t", p, event, event);
+            }
+        }
+        int chunkBytes = Chunk.HEADER_SIZE + 2 * (12 + event.length());
+        // Room for 16 of the 20 chunks: one answer holds all four partitions, up to maxBytes.
+        PollResult r = poll("c1", 16 * chunkBytes);
+        assertThat(r.batches()).extracting(PartitionBatch::partition).containsExactlyInAnyOrder(0, 1, 2, 3);
+        assertThat(r.batches().stream().mapToLong(PartitionBatch::chunkBytes).sum()).isEqualTo(16L * chunkBytes);
+        PollResult rest = poll("c1", 1 << 20);
+        assertThat(r.eventCount() + rest.eventCount()).isEqualTo(40);
+    }
+
+    @Test
     void closeAnswersParkedPollsAndRefusesNewCalls() throws Exception {
         register("c1", "g", StartPosition.LATEST, "t");
         CompletableFuture<PollResult> parked = service.poll("c1", 20_000, 0);
