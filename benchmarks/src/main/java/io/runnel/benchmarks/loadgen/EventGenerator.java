@@ -105,6 +105,33 @@ public final class EventGenerator {
         return pos;
     }
 
+    /**
+     * The {@code "ts"} of an event this generator wrote, read without parsing the JSON, or {@code -1} when the
+     * bytes are not such an event.
+     */
+    public static long readTs(byte[] event, int off, int len) {
+        int end = off + len;
+        int i = off + ID.length;
+        while (i < end && event[i] != '"') {
+            i++; // the id's digits
+        }
+        if (i + TS.length > end) {
+            return -1;
+        }
+        for (int j = 0; j < TS.length; j++) {
+            if (event[i + j] != TS[j]) {
+                return -1;
+            }
+        }
+        i += TS.length;
+        long ts = 0;
+        int digits = 0;
+        for (; i < end && event[i] >= '0' && event[i] <= '9'; i++, digits++) {
+            ts = ts * 10 + (event[i] - '0');
+        }
+        return digits == 0 ? -1 : ts;
+    }
+
     private static int put(byte[] out, int pos, byte[] bytes) {
         System.arraycopy(bytes, 0, out, pos, bytes.length);
         return pos + bytes.length;

@@ -175,7 +175,7 @@ public final class HttpConnection {
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse msg) {
             // The aggregated response is released by SimpleChannelInboundHandler after this returns.
             if (pending != null && ctx.channel() == channel) {
-                complete(new HttpResult(msg.status().code(), ByteBufUtil.getBytes(msg.content())));
+                complete(new HttpResult(msg.status().code(), ByteBufUtil.getBytes(msg.content()), msg.headers()));
             }
         }
 

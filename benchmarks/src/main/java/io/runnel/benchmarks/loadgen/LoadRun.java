@@ -101,11 +101,12 @@ public final class LoadRun {
                     producerEnd = now;
                     drainDeadline = now;
                 }
-                if (producerEnd != 0 && (consumer == null || consumer.runEvents() >= producer.ackedEvents()
+                if (producerEnd != 0 && (consumer == null || consumer.deliveries().runEvents() >= producer.ackedEvents()
                         || now >= drainDeadline)) {
                     break;
                 }
-            } else if (end != Long.MAX_VALUE ? now >= end : consumer.measuredStats().events() >= options.events()) {
+            } else if (end != Long.MAX_VALUE ? now >= end : consumer.deliveries().distinct() >= options.events()) {
+                // --events when only consuming: every distinct event received counts, warmup included.
                 break;
             }
             long sleep = Math.min(tick - now, TimeUnit.MILLISECONDS.toNanos(10));
@@ -134,10 +135,17 @@ public final class LoadRun {
         }
         SideSummary consume = null;
         if (consumer != null) {
-            PhaseStats m = consumer.measuredStats();
+            Deliveries d = consumer.deliveries();
+            PhaseStats m = d.measuredStats();
             m.drainInterval();
-            double seconds = Math.max(0, stopped - measureStart) / 1e9;
-            consume = SideSummary.of("consume", m, seconds, m.total(), "produce ts", consumer.backlogEvents());
+            // With --events (only consuming) the window is from the first event to the last, as Kafka's
+            // consumer-perf-test times its fetches, not to when the reporter noticed the last one.
+            boolean toLast = producer == null && end == Long.MAX_VALUE && d.lastDistinctNanos() > 0;
+            long windowStart = toLast ? Math.max(measureStart, d.firstDistinctNanos()) : measureStart;
+            long windowEnd = toLast ? d.lastDistinctNanos() : stopped;
+            double seconds = Math.max(0, windowEnd - windowStart) / 1e9;
+            consume = SideSummary.of("consume", m, seconds, m.total(), "produce ts", d.backlogEvents())
+                    .withDuplicates(d.duplicates());
         }
         return new RunResult(settings(), epoll ? "epoll" : "nio", clientCpu, produce, consume);
     }
@@ -220,8 +228,8 @@ public final class LoadRun {
                 lastBytes = bytes;
             }
             if (consumer != null) {
-                PhaseStats w = consumer.warmupStats();
-                PhaseStats m = consumer.measuredStats();
+                PhaseStats w = consumer.deliveries().warmupStats();
+                PhaseStats m = consumer.deliveries().measuredStats();
                 long events = w.events() + m.events();
                 Histogram interval = w.drainInterval();
                 interval.add(m.drainInterval());
@@ -266,6 +274,9 @@ public final class LoadRun {
                     s.p50Ms(), s.p99Ms(), s.p999Ms(), s.maxMs());
             if (s.side().equals("consume") && s.backlogEvents() > 0) {
                 out.printf(Locale.ROOT, "  backlog      %,15d events produced before this run%n", s.backlogEvents());
+            }
+            if (s.side().equals("consume") && s.duplicateEvents() > 0) {
+                out.printf(Locale.ROOT, "  duplicates   %,15d events delivered again (not counted above)%n", s.duplicateEvents());
             }
             out.println("  errors       " + (s.errors().isEmpty() ? "none" : s.errors()));
         }

@@ -8,13 +8,25 @@ import java.io.UncheckedIOException;
 
 /**
  * Reads a poll answer {@code [{topic, token, rangeIndex, version, startOffset, values:[...]}]} with
- * Jackson's streaming parser, reporting each event's size and its {@code "ts"} field without
- * building a tree.
+ * Jackson's streaming parser, reporting each batch's partition and start offset, and each event's size
+ * and its {@code "ts"} field, without building a tree.
  */
 public final class PollResponseParser {
-    /** Receives one event of a poll answer. */
+    /** Receives the events of a poll answer. */
     @FunctionalInterface
     public interface EventSink {
+        /**
+         * A batch of one partition begins; its events follow. Fields that come after {@code values} in the object
+         * (never in Runnel's or Barco's answers) are not known yet: {@code null} / {@code -1}.
+         *
+         * @param topic       the batch's topic
+         * @param token       the first token of the partition's range, as sent
+         * @param rangeIndex  the partition's index in its range
+         * @param startOffset the offset of the batch's first event
+         */
+        default void batch(String topic, String token, int rangeIndex, long startOffset) {
+        }
+
         /**
          * @param tsMicros the event's top-level {@code "ts"} number, or {@code -1} if it has none
          * @param bytes    the event's size as it appears in the answer
@@ -40,13 +52,26 @@ public final class PollResponseParser {
             }
             int events = 0;
             while (p.nextToken() == JsonToken.START_OBJECT) {
+                String topic = null;
+                String token = null;
+                int rangeIndex = -1;
+                long startOffset = -1;
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                     String field = p.currentName();
                     JsonToken t = p.nextToken();
-                    if ("values".equals(field) && t == JsonToken.START_ARRAY) {
-                        events += values(p, sink);
-                    } else {
-                        p.skipChildren();
+                    switch (field) {
+                        case "values" -> {
+                            if (t != JsonToken.START_ARRAY) {
+                                throw new IllegalArgumentException("values is not an array");
+                            }
+                            sink.batch(topic, token, rangeIndex, startOffset);
+                            events += values(p, sink);
+                        }
+                        case "topic" -> topic = p.getValueAsString();
+                        case "token" -> token = p.getValueAsString();
+                        case "rangeIndex" -> rangeIndex = p.getValueAsInt(-1);
+                        case "startOffset" -> startOffset = p.getValueAsLong(-1);
+                        default -> p.skipChildren();
                     }
                 }
             }

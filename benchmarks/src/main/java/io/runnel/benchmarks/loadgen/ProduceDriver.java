@@ -215,13 +215,14 @@ public final class ProduceDriver {
             long firstSeq = sequence.getAndAdd(count);
             int k = (int) ((firstSeq / options.batch()) % keyBytes.length);
             long sent = System.nanoTime();
-            int len = generator.writeBody(scratch, 0, firstSeq, count, WallClock.microsAt(sent), keyBytes[k]);
+            long from = options.fixedRate() ? due : sent;
+            // "ts" is where end-to-end latency counts from: the intended send time at a fixed rate, as here.
+            int len = generator.writeBody(scratch, 0, firstSeq, count, WallClock.microsAt(from), keyBytes[k]);
             ByteBuf body = conn.alloc().buffer(len, len).writeBytes(scratch, 0, len);
             FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, uris[k], body);
             request.headers()
                     .set(HttpHeaderNames.CONTENT_TYPE, "application/x-ndjson")
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, len);
-            long from = options.fixedRate() ? due : sent;
             PhaseStats stats = isMeasured ? measured : warmup;
             conn.send(request, options.requestTimeout().toMillis()).whenComplete((r, err) -> {
                 long now = System.nanoTime();

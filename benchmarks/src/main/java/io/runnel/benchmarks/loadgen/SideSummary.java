@@ -23,6 +23,7 @@ import org.HdrHistogram.Histogram;
  * @param maxMs             largest latency in ms
  * @param errors            errors by kind
  * @param backlogEvents     consume only: events produced before the run (no latency recorded)
+ * @param duplicateEvents   consume only: events delivered again (at least once), not counted in {@code events}
  */
 public record SideSummary(
         String side,
@@ -40,7 +41,8 @@ public record SideSummary(
         double p999Ms,
         double maxMs,
         Map<String, Long> errors,
-        long backlogEvents) {
+        long backlogEvents,
+        long duplicateEvents) {
 
     /** Summarises a phase's counters over {@code seconds}; latencies in the histogram are in µs. */
     public static SideSummary of(String side, PhaseStats stats, double seconds, Histogram latency, String latencyFrom,
@@ -54,7 +56,13 @@ public record SideSummary(
                 any ? ms(latency.getValueAtPercentile(99)) : 0,
                 any ? ms(latency.getValueAtPercentile(99.9)) : 0,
                 any ? ms(latency.getMaxValue()) : 0,
-                stats.errors(), backlogEvents);
+                stats.errors(), backlogEvents, 0);
+    }
+
+    /** The same summary with {@code n} duplicate deliveries. */
+    public SideSummary withDuplicates(long n) {
+        return new SideSummary(side, seconds, events, requests, bytes, eventsPerSecond, requestsPerSecond,
+                megabytesPerSecond, latencyFrom, latencySamples, p50Ms, p99Ms, p999Ms, maxMs, errors, backlogEvents, n);
     }
 
     private static double ms(long micros) {

@@ -13,6 +13,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 class EventGeneratorTest {
     private final ObjectMapper json = new ObjectMapper();
 
+    @org.junit.jupiter.api.Test
+    void readTsRefusesWhatItDidNotWrite() {
+        byte[] other = "{\"ts\":5}".getBytes(StandardCharsets.US_ASCII);
+        assertThat(EventGenerator.readTs(other, 0, other.length)).isEqualTo(-1);
+        byte[] noDigits = "{\"id\":\"1\",\"ts\":x}".getBytes(StandardCharsets.US_ASCII);
+        assertThat(EventGenerator.readTs(noDigits, 0, noDigits.length)).isEqualTo(-1);
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {200, 1000, 86})
     void everyEventIsValidJsonOfExactlyTheSize(int size) throws Exception {
@@ -25,6 +33,7 @@ class EventGeneratorTest {
                 JsonNode node = json.readTree(out);
                 assertThat(node.get("id").asText()).isEqualTo(Long.toString(seq));
                 assertThat(node.get("ts").asLong()).isEqualTo(1_700_000_000_123_456L);
+                assertThat(EventGenerator.readTs(out, 0, size)).isEqualTo(1_700_000_000_123_456L);
                 assertThat(node.has("k")).isEqualTo(key != null);
                 assertThat(node.get("pad").asText()).matches("x*");
             }

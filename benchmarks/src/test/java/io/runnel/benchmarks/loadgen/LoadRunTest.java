@@ -77,6 +77,57 @@ class LoadRunTest {
     }
 
     @Test
+    void consumingFromTheStartCountsEachEventOnceAndRedeliveriesApart() throws Exception {
+        broker.preload(3000);
+        broker.rewindOnceAt(1200); // events 0..1199 come again once
+        String ep = broker.endpoint().toString();
+        LoadOptions o = LoadOptions.parse("consume", "--consumer-brokers", ep, "--events", "3000", "--warmup", "0",
+                "--poll-timeout", "50");
+        RunResult r = new LoadRun(o, out).run();
+
+        SideSummary c = r.consume();
+        assertThat(c.events()).isEqualTo(3000);
+        assertThat(c.duplicateEvents()).isEqualTo(1200);
+        assertThat(c.backlogEvents()).isEqualTo(3000); // produced before the run: no end-to-end latency
+        assertThat(c.errors()).isEmpty();
+        assertThat(broker.commits()).isEqualTo(1);
+        assertThat(broker.goodbyes()).isEqualTo(1);
+    }
+
+    @Test
+    void eventsReadDuringTheWarmupCountTowardTheEventsToConsume() throws Exception {
+        broker.preload(2000);
+        LoadOptions o = LoadOptions.parse("consume", "--consumer-brokers", broker.endpoint().toString(),
+                "--events", "2000", "--warmup", "0.3", "--poll-timeout", "50");
+        RunResult r = new LoadRun(o, out).run(); // it used to wait forever for the events read in the warmup
+
+        assertThat(r.consume().events()).isBetween(0L, 2000L);
+        assertThat(broker.storedEvents()).isEqualTo(2000);
+    }
+
+    @Test
+    void consumersPollEveryBrokerConcurrentlyAndLeaveOneThatLeadsNoneOfTheirPartitions() throws Exception {
+        broker.close();
+        broker = new StubBroker(0, "0");
+        try (StubBroker follower = new StubBroker(1, "0")) {
+            broker.preload(2500);
+            LoadOptions o = LoadOptions.parse("consume", "--consumer-brokers",
+                    follower.endpoint() + "," + broker.endpoint(), "--events", "2500", "--warmup", "0",
+                    "--poll-timeout", "50");
+            RunResult r = new LoadRun(o, out).run();
+
+            assertThat(r.consume().events()).isEqualTo(2500);
+            // Told it leads none of the partitions (and to come back in 30 s), the follower is polled once only,
+            // while the leader is polled at least 25 times (100 events per answer).
+            assertThat(follower.polls()).isEqualTo(1);
+            assertThat(broker.polls()).isGreaterThanOrEqualTo(25);
+            assertThat(follower.commits()).isEqualTo(1);
+            assertThat(broker.commits()).isEqualTo(1);
+            assertThat(follower.goodbyes() + broker.goodbyes()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void unreachableBrokerIsCountedAsConnectErrors() throws Exception {
         Endpoint dead = broker.endpoint();
         broker.close();

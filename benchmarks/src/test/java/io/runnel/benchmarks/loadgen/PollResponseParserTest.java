@@ -28,6 +28,26 @@ class PollResponseParserTest {
     }
 
     @Test
+    void reportsEachBatchsPartitionAndStartOffsetBeforeItsEvents() {
+        String body = "[{\"topic\":\"t\",\"token\":\"-9223372036854775808\",\"rangeIndex\":1,\"version\":1,"
+                + "\"startOffset\":\"6\",\"values\":[{\"ts\":1},{\"ts\":2}]},"
+                + "{\"topic\":\"u\",\"token\":\"0\",\"rangeIndex\":0,\"version\":2,\"startOffset\":\"0\",\"values\":[3]}]";
+        List<String> seen = new ArrayList<>();
+        PollResponseParser.parse(body.getBytes(StandardCharsets.UTF_8), new PollResponseParser.EventSink() {
+            @Override
+            public void batch(String topic, String token, int rangeIndex, long startOffset) {
+                seen.add(topic + "/" + token + "/" + rangeIndex + "@" + startOffset);
+            }
+
+            @Override
+            public void event(long tsMicros, int bytes) {
+                seen.add("ts " + tsMicros);
+            }
+        });
+        assertThat(seen).containsExactly("t/-9223372036854775808/1@6", "ts 1", "ts 2", "u/0/0@0", "ts -1");
+    }
+
+    @Test
     void emptyArrayHasNoEvents() {
         assertThat(PollResponseParser.parse("[]".getBytes(StandardCharsets.UTF_8), (t, b) -> { })).isZero();
     }

@@ -33,6 +33,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A fake broker for the load generator's tests: the producer and consumer paths on one port,
  * storing produced NDJSON lines in memory and handing them to pollers (one shared read position,
  * enough for one consumer). Not a Runnel broker: it checks nothing beyond the request shapes.
+ *
+ * <p>Optionally it plays broker {@code ordinal} of a cluster: its poll answers carry {@code Runnel-Broker} and
+ * {@code Runnel-Partition-Leaders}, and one that leads nothing answers every poll 204 with {@code Retry-After: 30}.
  */
 final class StubBroker implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -42,9 +45,25 @@ final class StubBroker implements AutoCloseable {
     private final AtomicInteger produceRequests = new AtomicInteger();
     private final AtomicInteger keyedRequests = new AtomicInteger();
     private final AtomicInteger goodbyes = new AtomicInteger();
+    private final AtomicInteger polls = new AtomicInteger();
+    private final AtomicInteger commits = new AtomicInteger();
+    private final int ordinal;
+    private final String leaders;
     private int readPosition;
+    /** Once the read position reaches this, it goes back to 0 once (a redelivery); -1: never. */
+    private int rewindAt = -1;
 
     StubBroker() throws InterruptedException {
+        this(-1, null);
+    }
+
+    /**
+     * Broker {@code ordinal} of a cluster whose partitions {@code leaders} lead (e.g. {@code "0"}); it serves
+     * polls only if it is among them.
+     */
+    StubBroker(int ordinal, String leaders) throws InterruptedException {
+        this.ordinal = ordinal;
+        this.leaders = leaders;
         server = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -75,6 +94,30 @@ final class StubBroker implements AutoCloseable {
 
     synchronized int storedEvents() {
         return log.size();
+    }
+
+    int polls() {
+        return polls.get();
+    }
+
+    int commits() {
+        return commits.get();
+    }
+
+    /** Stores {@code n} events as a producer would have. */
+    synchronized void preload(int n) {
+        for (int i = 0; i < n; i++) {
+            log.add("{\"id\":\"" + i + "\",\"ts\":1}");
+        }
+    }
+
+    /** Delivers everything up to {@code at} again, once, when the read position first reaches it. */
+    synchronized void rewindOnceAt(int at) {
+        rewindAt = at;
+    }
+
+    private boolean leads() {
+        return leaders == null || java.util.Arrays.asList(leaders.split(",")).contains(Integer.toString(ordinal));
     }
 
     @Override
@@ -110,14 +153,23 @@ final class StubBroker implements AutoCloseable {
                 registered.add(q.parameters().get("consumerId").get(0));
                 resp = json(HttpResponseStatus.OK, "");
             } else if (path.equals("/v1/consumer/poll")) {
+                polls.incrementAndGet();
                 if (!registered.contains(q.parameters().get("consumerId").get(0))) {
                     resp = json(HttpResponseStatus.CONFLICT, "{\"error\":\"not_registered\",\"message\":\"register\"}");
+                } else if (!leads()) {
+                    resp = json(HttpResponseStatus.NO_CONTENT, "");
+                    resp.headers().set(HttpHeaderNames.RETRY_AFTER, "30");
                 } else {
                     StringBuilder values = new StringBuilder();
                     long start;
                     synchronized (StubBroker.this) {
+                        if (readPosition == rewindAt) {
+                            readPosition = 0;
+                            rewindAt = -1;
+                        }
                         start = readPosition;
-                        for (; readPosition < log.size(); readPosition++) {
+                        // At most 100 events per answer, so that a run takes several polls.
+                        for (int n = 0; readPosition < log.size() && n < 100; readPosition++, n++) {
                             values.append(values.isEmpty() ? "" : ",").append(log.get(readPosition));
                         }
                     }
@@ -128,8 +180,14 @@ final class StubBroker implements AutoCloseable {
             } else if (path.equals("/v1/consumer/goodbye")) {
                 goodbyes.incrementAndGet();
                 resp = json(HttpResponseStatus.OK, "");
+            } else if (path.equals("/v1/consumer/commit")) {
+                commits.incrementAndGet();
+                resp = json(HttpResponseStatus.NO_CONTENT, "");
             } else {
                 resp = json(HttpResponseStatus.NOT_FOUND, "{\"error\":\"not_found\",\"message\":\"" + path + "\"}");
+            }
+            if (leaders != null && path.equals("/v1/consumer/poll")) {
+                resp.headers().set("Runnel-Broker", Integer.toString(ordinal)).set("Runnel-Partition-Leaders", leaders);
             }
             ctx.writeAndFlush(resp);
         }
