@@ -21,7 +21,10 @@ import org.apache.kafka.common.TopicPartitionInfo;
  *   <li>{@code create-topic --bootstrap B --topic T --partitions P --replication-factor R --config k=v ...}
  *       creates a topic and waits until every partition has a leader and a full ISR;</li>
  *   <li>{@code produce [options]} runs {@link KafkaProduceRun} and prints (and with {@code --json}
- *       writes) the same results as the Runnel load generator.</li>
+ *       writes) the same results as the Runnel load generator; with {@code --consumers C} a group reads what
+ *       is produced, for the end-to-end latency;</li>
+ *   <li>{@code consume --events N --consumers C --group G} reads N records from the start of the topic with C
+ *       consumers of a new group ({@link KafkaConsumeRun}), as {@code loadgen consume --events N}.</li>
  * </ul>
  */
 public final class KafkaBench {
@@ -51,6 +54,7 @@ public final class KafkaBench {
             case "wait-cluster" -> waitCluster(options, Integer.parseInt(System.getProperty("brokers", "3")));
             case "create-topic" -> createTopic(options);
             case "produce" -> produce(options);
+            case "consume" -> consume(options);
             default -> {
                 System.err.println("kafka-bench: unknown command " + args[0]);
                 yield 2;
@@ -114,8 +118,19 @@ public final class KafkaBench {
         return p.leader() != null && p.isr().size() == p.replicas().size();
     }
 
+    private static int consume(KafkaBenchOptions o) throws Exception {
+        if (o.events() < 1 || o.consumers() < 1) {
+            System.err.println("kafka-bench: consume needs --events and --consumers of at least 1");
+            return 2;
+        }
+        return report(o, new KafkaConsumeRun(o, System.out).run());
+    }
+
     private static int produce(KafkaBenchOptions o) throws Exception {
-        RunResult result = new KafkaProduceRun(o, System.out).run();
+        return report(o, new KafkaProduceRun(o, System.out).run());
+    }
+
+    private static int report(KafkaBenchOptions o, RunResult result) throws Exception {
         LoadRun.printTable(result, System.out);
         if (o.json() != null) {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(o.json().toFile(), result);
@@ -141,6 +156,9 @@ public final class KafkaBench {
         s.put("acks", "all");
         s.put("lingerMs", o.lingerMs());
         s.put("batchBytes", o.batchBytes());
+        s.put("consumers", o.consumers());
+        s.put("group", o.group());
+        s.put("events", o.events());
         return s;
     }
 }

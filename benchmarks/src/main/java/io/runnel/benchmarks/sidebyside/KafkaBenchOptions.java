@@ -28,6 +28,12 @@ import java.util.Set;
  * @param replicationFactor replication factor of that topic
  * @param topicConfigs  topic configs of that topic ({@code --config name=value}, repeatable)
  * @param json          file the results are written to (the load generator's JSON shape), or {@code null}
+ * @param consumers     consumers of {@link #group}: with {@code produce}, they read what is produced (end-to-end
+ *                      latency from each record's {@code "ts"}); {@code consume} needs at least one
+ * @param group         consumer group
+ * @param events        {@code consume}: records to read from the start of the topic; {@code produce}: records to
+ *                      send instead of running for {@link #duration} (0: by duration)
+ * @param drain         {@code produce} with consumers: how long they may catch up after producing
  */
 public record KafkaBenchOptions(
         String bootstrap,
@@ -45,11 +51,15 @@ public record KafkaBenchOptions(
         int partitions,
         short replicationFactor,
         Map<String, String> topicConfigs,
-        Path json) {
+        Path json,
+        int consumers,
+        String group,
+        long events,
+        Duration drain) {
 
     private static final Set<String> KNOWN = Set.of("bootstrap", "topic", "connections", "producers", "batch",
             "size", "keys", "rate", "duration", "warmup", "linger-ms", "batch-bytes", "partitions",
-            "replication-factor", "config", "json");
+            "replication-factor", "config", "json", "consumers", "group", "events", "drain");
 
     public KafkaBenchOptions {
         if (connections < 1 || producers < 1 || batch < 1 || eventSize < 1 || keys < 0 || rate < 0) {
@@ -62,6 +72,9 @@ public record KafkaBenchOptions(
             throw new IllegalArgumentException("--partitions and --replication-factor must be positive");
         }
         topicConfigs = Map.copyOf(topicConfigs);
+        if (consumers < 0 || events < 0 || drain.isNegative()) {
+            throw new IllegalArgumentException("--consumers, --events and --drain must not be negative");
+        }
     }
 
     /**
@@ -111,7 +124,11 @@ public record KafkaBenchOptions(
                 num(o, "partitions", 12),
                 (short) num(o, "replication-factor", 3),
                 configs,
-                o.containsKey("json") ? Path.of(o.get("json")) : null);
+                o.containsKey("json") ? Path.of(o.get("json")) : null,
+                num(o, "consumers", 0),
+                o.getOrDefault("group", "kafka-bench"),
+                num(o, "events", 0),
+                seconds(o, "drain", 10));
     }
 
     private static int num(Map<String, String> o, String name, int def) {

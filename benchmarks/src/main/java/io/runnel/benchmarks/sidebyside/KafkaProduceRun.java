@@ -1,5 +1,6 @@
 package io.runnel.benchmarks.sidebyside;
 
+import io.runnel.benchmarks.loadgen.Deliveries;
 import io.runnel.benchmarks.loadgen.EventGenerator;
 import io.runnel.benchmarks.loadgen.LoadOptions;
 import io.runnel.benchmarks.loadgen.PhaseStats;
@@ -32,7 +33,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * i is due at measureStart + i*batch/rate and its latency counts from then (no coordinated
  * omission); at full speed from the first send() call.
  */
-/** Runs the producer side of the Kafka benchmark and returns the load generator's result type. */
+/**
+ * Runs the producer side of the Kafka benchmark and returns the load generator's result type; with
+ * {@code --consumers}, also consumers that read what it produces (end-to-end latency, as the load generator's
+ * {@code produce consume}).
+ */
 public final class KafkaProduceRun {
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
 
@@ -42,8 +47,10 @@ public final class KafkaProduceRun {
     private final byte[][] keys;
     private final PhaseStats warmup = new PhaseStats();
     private final PhaseStats measured = new PhaseStats();
+    private final Deliveries deliveries = new Deliveries();
     private final AtomicLong claims = new AtomicLong();
     private final AtomicLong sequence = new AtomicLong();
+    private final AtomicLong lastAnswer = new AtomicLong();
     private final long intervalNanos;
     private volatile boolean stopping;
 
@@ -78,14 +85,31 @@ public final class KafkaProduceRun {
             producers.add(producer(i));
         }
         // Fetch metadata before the clock starts, so the first requests do not wait for it.
+        int partitions = 0;
         for (KafkaProducer<byte[], byte[]> p : producers) {
-            p.partitionsFor(o.topic());
+            partitions = p.partitionsFor(o.topic()).size();
         }
         long cpu0 = processCpuNanos();
+        KafkaConsumers consumers = null;
+        if (o.consumers() > 0) {
+            // They join first and start at the log end, so they read exactly what this run produces.
+            consumers = new KafkaConsumers(o.bootstrap(), o.topic(), o.group(), o.consumers(), "latest", deliveries);
+            consumers.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (consumers.assignedPartitions() < partitions && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            if (consumers.assignedPartitions() < partitions) {
+                out.println("warning: the consumers hold " + consumers.assignedPartitions() + " of " + partitions
+                        + " partitions after 60 s; starting anyway");
+            }
+        }
         long wall0 = System.nanoTime();
         long start = wall0 + TimeUnit.MILLISECONDS.toNanos(20);
         long measureStart = start + o.warmup().toNanos();
-        long end = measureStart + o.duration().toNanos();
+        // With --events the lanes stop once that many records are claimed (a fill for the read benchmark).
+        long end = o.events() > 0 ? Long.MAX_VALUE : measureStart + o.duration().toNanos();
+        deliveries.schedule(start, measureStart);
         out.printf(Locale.ROOT, "kafka-bench: produce to %s topic %s, %d lanes on %d producers, %s, %.0f s warmup + %.0f s%n",
                 o.bootstrap(), o.topic(), o.connections(), o.producers(),
                 o.rate() > 0 ? "rate " + o.rate() + " events/s" : "full speed", o.warmup().toNanos() / 1e9,
@@ -111,7 +135,7 @@ public final class KafkaProduceRun {
                 lastEvents = events;
                 tick += SECOND;
             }
-            if (now > end + TimeUnit.SECONDS.toNanos(60)) {
+            if (end != Long.MAX_VALUE && now > end + TimeUnit.SECONDS.toNanos(60)) {
                 out.println("warning: requests unanswered 60 s after the end; stopping");
                 stopping = true;
                 break;
@@ -121,14 +145,30 @@ public final class KafkaProduceRun {
         for (Thread t : lanes) {
             t.join(TimeUnit.SECONDS.toMillis(5));
         }
+        long stopped = System.nanoTime();
+        SideSummary consume = null;
+        if (consumers != null) {
+            long acked = warmup.events() + measured.events();
+            long drainDeadline = System.nanoTime() + o.drain().toNanos();
+            while (deliveries.runEvents() < acked && System.nanoTime() < drainDeadline) {
+                Thread.sleep(10);
+            }
+            stopped = System.nanoTime();
+            consumers.close();
+            PhaseStats m = deliveries.measuredStats();
+            m.drainInterval();
+            consume = SideSummary.of("consume", m, Math.max(0, stopped - measureStart) / 1e9, m.total(), "produce ts",
+                    deliveries.backlogEvents()).withDuplicates(deliveries.duplicates());
+        }
         double clientCpu = (processCpuNanos() - cpu0) / Math.max(1.0, System.nanoTime() - wall0);
         for (KafkaProducer<byte[], byte[]> p : producers) {
             p.close(java.time.Duration.ofSeconds(5));
         }
         measured.drainInterval();
-        SideSummary produce = SideSummary.of("produce", measured, o.duration().toNanos() / 1e9, measured.total(),
+        double seconds = o.events() > 0 ? Math.max(0, lastAnswer.get() - measureStart) / 1e9 : o.duration().toNanos() / 1e9;
+        SideSummary produce = SideSummary.of("produce", measured, seconds, measured.total(),
                 o.rate() > 0 ? "intended send" : "actual send", 0);
-        return new RunResult(KafkaBench.settings(o), "kafka-clients", clientCpu, produce, null);
+        return new RunResult(KafkaBench.settings(o), "kafka-clients", clientCpu, produce, consume);
     }
 
     private void lane(KafkaProducer<byte[], byte[]> producer, long start, long measureStart, long end) {
@@ -152,6 +192,9 @@ public final class KafkaProduceRun {
             }
             PhaseStats stats = due >= measureStart ? measured : warmup;
             CompletableFuture<Void> acked = send(producer, stats, due, intervalNanos > 0);
+            if (acked == null) {
+                return; // --events reached
+            }
             try {
                 acked.get(60, TimeUnit.SECONDS);
             } catch (Exception e) {
@@ -163,10 +206,17 @@ public final class KafkaProduceRun {
     private CompletableFuture<Void> send(KafkaProducer<byte[], byte[]> producer, PhaseStats stats, long due, boolean fixedRate) {
         int count = o.batch();
         long firstSeq = sequence.getAndAdd(count);
-        byte[] key = keys[(int) ((firstSeq / count) % keys.length)];
+        if (o.events() > 0) {
+            if (firstSeq >= o.events()) {
+                return null;
+            }
+            count = (int) Math.min(count, o.events() - firstSeq);
+        }
+        int n = count;
+        byte[] key = keys[(int) ((firstSeq / o.batch()) % keys.length)];
         long sent = System.nanoTime();
         long from = fixedRate ? due : sent;
-        long ts = WallClock.microsAt(sent);
+        long ts = WallClock.microsAt(from); // end-to-end latency counts from here, as the load generator's
         CompletableFuture<Void> acked = new CompletableFuture<>();
         AtomicInteger remaining = new AtomicInteger(count);
         AtomicInteger failed = new AtomicInteger();
@@ -178,9 +228,11 @@ public final class KafkaProduceRun {
                     stats.error(err.getClass().getSimpleName());
                 }
                 if (remaining.decrementAndGet() == 0) {
+                    long now = System.nanoTime();
                     if (failed.get() == 0) {
-                        stats.success(count, (long) count * o.eventSize(), System.nanoTime() - from);
+                        stats.success(n, (long) n * o.eventSize(), now - from);
                     }
+                    lastAnswer.accumulateAndGet(now, Math::max);
                     acked.complete(null);
                 }
             });
