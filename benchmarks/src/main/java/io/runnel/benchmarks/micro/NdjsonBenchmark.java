@@ -22,9 +22,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Splitting and validating one produce request body of {@code lines} NDJSON events: the broker's
- * {@link EventBodyParser} (one Jackson parser per line), the same approach written out minimally,
- * one parser over the whole body checking line boundaries from token locations, and a newline
- * scan alone as the floor.
+ * {@link EventBodyParser} (one Jackson parser over the whole body since issue 17), the broker's parser
+ * before that ({@link #brokerBefore}: one Jackson parser per line, kept here as it was), the per-line
+ * approach written out minimally, one parser over the whole body checking line boundaries from token
+ * locations, and a newline scan alone as the floor.
  *
  * <p>One operation is one body; events/s = ops/s × {@code lines}.
  */
@@ -43,14 +44,16 @@ public class NdjsonBenchmark {
 
     private final JsonFactory factory = new JsonFactory();
     private EventBodyParser brokerParser;
+    private PerLineParser before;
     private byte[] body;
 
     @Setup
     public void setUp() throws IOException {
         body = BenchmarkEvents.ndjson(lines, eventSize);
         brokerParser = new EventBodyParser(factory);
+        before = new PerLineParser(factory);
         // Every variant must agree on the body before its speed means anything.
-        if (brokerParser.parse(BodyFormat.NDJSON, body).count() != lines || perLine() != lines
+        if (brokerParser.parse(BodyFormat.NDJSON, body).count() != lines || brokerBefore() != lines || perLine() != lines
                 || singleParser() != lines || splitOnly() != lines) {
             throw new IllegalStateException("variants disagree on the body");
         }
@@ -60,6 +63,12 @@ public class NdjsonBenchmark {
     @Benchmark
     public EventBatch broker() {
         return brokerParser.parse(BodyFormat.NDJSON, body);
+    }
+
+    /** The broker's parser before issue 17: one parser per line (the same checks; see {@link PerLineParser}). */
+    @Benchmark
+    public int brokerBefore() throws IOException {
+        return before.parse(body);
     }
 
     /** Minimal per-line approach: split on '\n', one parser per line, exactly one value each. */
@@ -131,6 +140,57 @@ public class NdjsonBenchmark {
             pos = end + 1;
         }
         return count;
+    }
+
+    /**
+     * {@code EventBodyParser}'s NDJSON path as it was before issue 17, reduced to what it costs: per non-blank
+     * line, trim, check the first byte, create a parser over the line, skip one value, require the end.
+     */
+    static final class PerLineParser {
+        private final JsonFactory factory;
+
+        PerLineParser(JsonFactory factory) {
+            this.factory = factory;
+        }
+
+        int parse(byte[] body) throws IOException {
+            int count = 0;
+            int[] offsets = new int[8];
+            int pos = body.length >= 3 && (body[0] & 0xff) == 0xEF ? 3 : 0;
+            while (pos < body.length) {
+                int newline = indexOf(body, pos);
+                int lineEnd = newline < 0 ? body.length : newline;
+                int start = pos;
+                while (start < lineEnd && (body[start] == ' ' || body[start] == '\t' || body[start] == '\r')) {
+                    start++;
+                }
+                int end = lineEnd;
+                while (end > start && (body[end - 1] == ' ' || body[end - 1] == '\t' || body[end - 1] == '\r')) {
+                    end--;
+                }
+                if (start < end) {
+                    byte b = body[start];
+                    if (!(b == '{' || b == '[' || b == '"' || b == '-' || (b >= '0' && b <= '9') || b == 't' || b == 'f' || b == 'n')) {
+                        throw new IllegalStateException("not a JSON value");
+                    }
+                    try (JsonParser parser = factory.createParser(body, start, end - start)) {
+                        JsonToken first = parser.nextToken();
+                        if (first != null && first.isStructStart()) {
+                            parser.skipChildren();
+                        }
+                        if (parser.nextToken() != null) {
+                            throw new IllegalStateException("two values on one line");
+                        }
+                    }
+                    if (count == offsets.length) {
+                        offsets = java.util.Arrays.copyOf(offsets, count * 2);
+                    }
+                    offsets[count++] = start;
+                }
+                pos = lineEnd + 1;
+            }
+            return count;
+        }
     }
 
     private static int indexOf(byte[] b, int from) {

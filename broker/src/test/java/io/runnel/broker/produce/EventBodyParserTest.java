@@ -105,6 +105,37 @@ class EventBodyParserTest {
     }
 
     @Test
+    void everyKindOfLineGoesThroughTheSinglePassAsThePerLineCheckWould() {
+        EventBatch b = ndjson("\uFEFF{\"a\":[1,{\"b\":null}]}\n\"s\"\n12\n-1.5e3\r\ntrue\nnull\n  [ ]  \n\"x\"");
+        assertThat(b.count()).isEqualTo(8);
+        assertThat(b.event(0)).isEqualTo("{\"a\":[1,{\"b\":null}]}");
+        assertThat(b.event(3)).isEqualTo("-1.5e3");
+        assertThat(b.event(6)).isEqualTo("[ ]");
+        assertThat(b.event(7)).isEqualTo("\"x\"");
+    }
+
+    @Test
+    void errorsAnywhereInALongBodyNameTheirLine() {
+        StringBuilder body = new StringBuilder();
+        for (int i = 1; i <= 200; i++) {
+            body.append(i == 150 ? "{\"n\":150,}" : "{\"n\":" + i + "}").append('\n');
+        }
+        assertThatThrownBy(() -> ndjson(body.toString())).isInstanceOfSatisfying(MalformedEventsException.class, e -> {
+            assertThat(e.line()).isEqualTo(150);
+            assertThat(e.getMessage()).startsWith("line 150 is not valid JSON");
+        });
+        for (String bad : new String[] {"1\n{}{}\n", "1\n\"a\" \"b\"\n", "1\n{} x\n", "1\n[1,\n2]\n", "1\n\"open\n\"\n",
+                "1\n12 \n{\"a\"\n"}) {
+            assertThatThrownBy(() -> ndjson(bad)).as(bad).isInstanceOfSatisfying(MalformedEventsException.class,
+                    e -> assertThat(e.line()).isEqualTo(bad.startsWith("1\n12") ? 3 : 2));
+        }
+        byte[] utf16Line = ("1\n" + new String("{}".getBytes(StandardCharsets.UTF_16BE), StandardCharsets.ISO_8859_1))
+                .getBytes(StandardCharsets.ISO_8859_1);
+        assertThatThrownBy(() -> parser.parse(BodyFormat.NDJSON, utf16Line)).isInstanceOfSatisfying(MalformedEventsException.class,
+                e -> assertThat(e.line()).isEqualTo(2));
+    }
+
+    @Test
     void contentTypesMapToFormats() {
         assertThat(BodyFormat.of(null)).isEqualTo(BodyFormat.JSON);
         assertThat(BodyFormat.of("")).isEqualTo(BodyFormat.JSON);
