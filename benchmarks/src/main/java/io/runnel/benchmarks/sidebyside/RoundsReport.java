@@ -155,6 +155,9 @@ public final class RoundsReport {
                     .append(any.lanes()).append(" lanes\n\n");
             if (cells.size() > 1) {
                 b.append(ratioLine(cells, lead)).append("\n\n");
+                if (workload.equals("read")) {
+                    b.append(ratioLine(cells, metrics.get(1))).append("\n\n"); // cached as well as cold
+                }
             }
             b.append("| system | durability |");
             for (Metric m : metrics) {
